@@ -1,0 +1,43 @@
+import { hash, verify } from '@node-rs/argon2';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/** A random 256-bit secret, URL-safe: session tokens, reset links, operator tokens. */
+export function randomToken(prefix = ''): string {
+  return prefix + randomBytes(32).toString('base64url');
+}
+
+/** Tokens are stored as their SHA-256: a leaked table gives no usable token. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** A value derived from a secret that the holder of the secret can recompute, e.g. a session's CSRF token. */
+export function deriveToken(secret: string, purpose: string): string {
+  return createHmac('sha256', secret).update(purpose).digest('base64url');
+}
+
+export function sameSecret(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+// argon2id with OWASP's recommended parameters: 19 MiB of memory, 2 iterations, 1 lane.
+const ARGON2_OPTIONS = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+
+export function hashPassword(password: string): Promise<string> {
+  return hash(password, ARGON2_OPTIONS);
+}
+
+export async function verifyPassword(passwordHash: string | null, password: string): Promise<boolean> {
+  // An account without a password still costs a hash, so timing does not tell it apart.
+  if (passwordHash === null) {
+    await hash(password, ARGON2_OPTIONS);
+    return false;
+  }
+  try {
+    return await verify(passwordHash, password);
+  } catch {
+    return false;
+  }
+}

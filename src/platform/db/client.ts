@@ -1,0 +1,151 @@
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import type { ExtractTablesWithRelations } from 'drizzle-orm';
+import { drizzle as drizzleNodePostgres } from 'drizzle-orm/node-postgres';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import pg from 'pg';
+import { mkdirSync } from 'node:fs';
+import type { DatabaseConfig } from '../config.ts';
+import * as schema from './schema.ts';
+
+export type Schema = typeof schema;
+export type Database = PgDatabase<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+export type Transaction = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+/** What a store query runs on: the database, or a transaction a service opened. */
+export type Executor = Database | Transaction;
+
+export interface RawRows {
+  rows: Record<string, unknown>[];
+}
+export type RawExec = (text: string, params?: unknown[]) => Promise<RawRows>;
+
+/** One database, embedded (PGlite) or server (PostgreSQL), behind the same Drizzle interface. */
+export interface DatabaseHandle {
+  kind: DatabaseConfig['kind'];
+  db: Database;
+  /** Runs a multi-statement script and queries in one transaction, for migrations. */
+  inScriptTransaction<T>(work: (exec: RawExec, script: (text: string) => Promise<void>) => Promise<T>): Promise<T>;
+  /**
+   * Subscribes to a NOTIFY channel; the returned function unsubscribes. A lost connection is
+   * re-established on its own, and `onReconnect` is called then: notifications sent meanwhile are lost.
+   */
+  listen(channel: string, onPayload: (payload: string) => void, onReconnect?: () => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+export class DatabaseUnreachableError extends Error {}
+
+export async function openDatabase(config: DatabaseConfig, options: { poolSize?: number } = {}): Promise<DatabaseHandle> {
+  return config.kind === 'postgres' ? openPostgres(config.url, options.poolSize ?? 10) : openPglite(config.dataDir);
+}
+
+/** An embedded database in a directory, or in memory when dataDir is null (tests). */
+export async function openPglite(dataDir: string | null): Promise<DatabaseHandle> {
+  if (dataDir !== null) mkdirSync(dataDir, { recursive: true });
+  const client = await PGlite.create({ ...(dataDir === null ? {} : { dataDir }), extensions: { pg_trgm } });
+  const db = drizzlePglite(client, { schema }) as unknown as Database;
+  return {
+    kind: 'pglite',
+    db,
+    inScriptTransaction: (work) =>
+      client.transaction((tx) =>
+        work(
+          async (text, params) => ({ rows: (await tx.query<Record<string, unknown>>(text, params)).rows }),
+          async (text) => {
+            await tx.exec(text);
+          },
+        ),
+      ),
+    listen: async (channel, onPayload) => {
+      const unsubscribe = await client.listen(channel, onPayload);
+      return async () => unsubscribe();
+    },
+    close: () => client.close(),
+  };
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<DatabaseHandle> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
+  try {
+    const probe = await pool.connect();
+    probe.release();
+  } catch (error) {
+    await pool.end();
+    throw new DatabaseUnreachableError(`cannot reach the database at DATABASE_URL: ${(error as Error).message}`);
+  }
+  const db = drizzleNodePostgres(pool, { schema }) as unknown as Database;
+  const listeners = new Set<pg.Client>();
+  return {
+    kind: 'postgres',
+    db,
+    inScriptTransaction: async (work) => {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await work(
+          async (text, params) => ({ rows: (await client.query(text, params)).rows as Record<string, unknown>[] }),
+          async (text) => {
+            await client.query(text);
+          },
+        );
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    listen: async (channel, onPayload, onReconnect) => {
+      // LISTEN needs a connection of its own, outside the pool, held for as long as we listen.
+      let stopped = false;
+      let current: pg.Client | null = null;
+      const connect = async (): Promise<void> => {
+        const client = new pg.Client({ connectionString: url });
+        client.on('notification', (message) => {
+          if (message.channel === channel) onPayload(message.payload ?? '');
+        });
+        const reconnect = () => {
+          if (stopped || current !== client) return;
+          current = null;
+          listeners.delete(client);
+          void client.end().catch(() => undefined);
+          setTimeout(() => void retry(), 500).unref();
+        };
+        client.on('error', reconnect);
+        client.on('end', reconnect);
+        await client.connect();
+        await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+        current = client;
+        listeners.add(client);
+      };
+      const retry = async (): Promise<void> => {
+        if (stopped) return;
+        try {
+          await connect();
+          onReconnect?.();
+        } catch {
+          setTimeout(() => void retry(), 1_000).unref();
+        }
+      };
+      await connect();
+      return async () => {
+        stopped = true;
+        const client = current;
+        current = null;
+        if (client) {
+          listeners.delete(client);
+          await client.end().catch(() => undefined);
+        }
+      };
+    },
+    close: async () => {
+      await Promise.all([...listeners].map((client) => client.end().catch(() => undefined)));
+      await pool.end();
+    },
+  };
+}

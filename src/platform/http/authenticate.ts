@@ -1,0 +1,143 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AuditActor } from '../audit.ts';
+import { hashToken, sameSecret } from '../crypto.ts';
+import type { Database } from '../db/client.ts';
+import { operatorTokens } from '../db/schema.ts';
+import type { Actor, Authorizer, OperatorActor, UserActor } from './actor.ts';
+import { Problem } from './problems.ts';
+import { findActiveApiToken, type ActiveApiToken } from './api-tokens.ts';
+import type { CredentialCache } from './credential-cache.ts';
+import { csrfTokenOf, findActiveSession, type ActiveSession, SESSION_COOKIE, touchSession, type SessionLifetime } from './sessions.ts';
+
+// Authentication and permission checks are declared on each route (config.access, config.requires)
+// and enforced here once, before validation, so no handler repeats them.
+
+/** A checked session or API token, as the credential cache keeps it. */
+export type CheckedCredential = { kind: 'session'; session: ActiveSession } | { kind: 'api-token'; token: ActiveApiToken };
+
+export interface AuthenticationOptions {
+  db: Database;
+  credentials: CredentialCache<CheckedCredential>;
+  lifetime: SessionLifetime;
+  bootstrapOperatorToken: string | null;
+  authorizer: Authorizer;
+  now: () => Date;
+}
+
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export function bearerToken(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  if (header === undefined) return null;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  return match?.[1] ?? null;
+}
+
+export function registerAuthentication(app: FastifyInstance, options: AuthenticationOptions): void {
+  app.decorateRequest('actor', null);
+
+  const authenticateOperator = async (request: FastifyRequest): Promise<OperatorActor | null> => {
+    const token = bearerToken(request);
+    if (token === null) return null;
+    if (options.bootstrapOperatorToken !== null && sameSecret(token, options.bootstrapOperatorToken)) {
+      return { kind: 'operator', tokenId: null, name: 'bootstrap' };
+    }
+    const [row] = await options.db
+      .select({ id: operatorTokens.id, name: operatorTokens.name })
+      .from(operatorTokens)
+      .where(and(eq(operatorTokens.tokenHash, hashToken(token)), isNull(operatorTokens.revokedAt)))
+      .limit(1);
+    return row ? { kind: 'operator', tokenId: row.id, name: row.name } : null;
+  };
+
+  /** The session or API token a bearer or cookie token opens, from the cache or the database. */
+  const checkToken = async (token: string, bearer: boolean, now: Date): Promise<CheckedCredential | null> => {
+    const tokenHash = hashToken(token);
+    const cached = options.credentials.get(tokenHash, now.getTime());
+    if (cached !== null) return cached;
+    const session = await findActiveSession(options.db, token, options.lifetime, now);
+    if (session !== null) {
+      const idleUntil = session.lastSeenAt.getTime() + options.lifetime.idleMinutes * 60_000;
+      const checked: CheckedCredential = { kind: 'session', session };
+      options.credentials.put(tokenHash, session, checked, now.getTime(), Math.min(session.expiresAt.getTime(), idleUntil));
+      return checked;
+    }
+    // Only a bearer token can be an API account's: they never travel in the session cookie.
+    const apiToken = bearer ? await findActiveApiToken(options.db, token, now) : null;
+    if (apiToken === null) return null;
+    const checked: CheckedCredential = { kind: 'api-token', token: apiToken };
+    options.credentials.put(tokenHash, { licenceId: apiToken.licenceId, userId: apiToken.apiAccountId }, checked, now.getTime(), apiToken.expiresAt.getTime());
+    return checked;
+  };
+
+  const authenticateUser = async (request: FastifyRequest): Promise<UserActor | null> => {
+    const bearer = bearerToken(request);
+    const token = bearer ?? request.cookies[SESSION_COOKIE] ?? null;
+    if (token === null) return null;
+    const now = options.now();
+    const checked = await checkToken(token, bearer !== null, now);
+    if (checked === null) return null;
+    if (checked.kind === 'api-token') {
+      const found = checked.token;
+      return { kind: 'user', principal: 'api_account', licenceId: found.licenceId, userId: found.apiAccountId, login: found.login, language: 'en', sessionId: found.id, via: 'bearer', supportVisit: null };
+    }
+    const { session } = checked;
+    const via = bearer === null ? 'cookie' : 'bearer';
+    if (via === 'cookie' && UNSAFE_METHODS.has(request.method)) {
+      const presented = request.headers['x-csrf-token'];
+      if (typeof presented !== 'string' || !sameSecret(presented, csrfTokenOf(token))) throw new Problem('csrf_failed');
+    }
+    // Kept alive without holding the request: a late or failed write only shortens the idle time.
+    touchSession(options.db, session, now).catch((error: unknown) => request.log.warn({ err: error }, 'session activity not recorded'));
+    return {
+      kind: 'user',
+      principal: 'user',
+      licenceId: session.licenceId,
+      userId: session.userId,
+      login: session.login,
+      language: session.language,
+      sessionId: session.id,
+      via,
+      supportVisit: session.supportVisit,
+    };
+  };
+
+  app.addHook('onRequest', async (request) => {
+    const config = request.routeOptions.config;
+    const access = config.access ?? 'public';
+    if (access === 'public') return;
+    const actor: Actor | null = access === 'operator' ? await authenticateOperator(request) : await authenticateUser(request);
+    if (actor === null) throw new Problem('unauthenticated', access === 'operator' ? 'An operator token is required' : 'Sign in first');
+    if (access === 'console' && actor.kind === 'user' && actor.principal !== 'user') throw new Problem('forbidden', 'This is for people signed in to the console, not API accounts');
+    request.actor = actor;
+    if (config.requires !== undefined && actor.kind === 'user' && !(await options.authorizer.isAllowed(actor, config.requires))) {
+      throw new Problem('forbidden', `Your rights configuration does not include ${config.requires}`);
+    }
+  });
+}
+
+/** The signed-in user of a route declared with access 'user'. */
+export function userActor(request: FastifyRequest): UserActor {
+  const actor = request.actor;
+  if (actor?.kind !== 'user') throw new Problem('unauthenticated');
+  return actor;
+}
+
+export function operatorActor(request: FastifyRequest): OperatorActor {
+  const actor = request.actor;
+  if (actor?.kind !== 'operator') throw new Problem('unauthenticated');
+  return actor;
+}
+
+/** Who the audit trail names for a request: the user, the operator, or the support visit. */
+export function auditActorOf(request: FastifyRequest): AuditActor {
+  const actor = request.actor;
+  if (actor?.kind === 'operator') return { kind: 'operator', id: actor.tokenId, name: actor.name, ip: request.ip };
+  if (actor?.kind === 'user' && actor.supportVisit !== null) {
+    return { kind: 'support', id: actor.userId, name: `${actor.supportVisit.operator} (ticket ${actor.supportVisit.ticket})`, ip: request.ip };
+  }
+  if (actor?.kind === 'user' && actor.principal === 'api_account') return { kind: 'user', id: actor.userId, name: `API account ${actor.login}`, ip: request.ip };
+  if (actor?.kind === 'user') return { kind: 'user', id: actor.userId, name: actor.login, ip: request.ip };
+  throw new Problem('unauthenticated');
+}

@@ -1,0 +1,90 @@
+// Every error a client can see is an RFC 9457 problem with a stable code from API.md.
+// Services throw Problems; the server's error handler writes them as application/problem+json.
+
+export interface FieldError {
+  field: string;
+  code: string;
+  message: string;
+}
+
+export const PROBLEM_TITLES = {
+  validation_failed: 'The request has invalid fields',
+  invalid_credentials: 'Invalid credentials',
+  unauthenticated: 'Authentication required',
+  forbidden: 'Not allowed',
+  csrf_failed: 'Missing or wrong CSRF token',
+  protected_account: 'This account is protected',
+  not_found: 'Not found',
+  login_taken: 'This login is already taken',
+  seat_limit_reached: 'The licence has no free seat',
+  users_missing_mobile: 'Some users have no mobile number',
+  cannot_target_self: 'You cannot do this to your own account',
+  invalid_token: 'The link is invalid or has expired',
+  weak_password: 'The password is too weak',
+  too_many_attempts: 'Too many attempts',
+  support_access_blocked: 'Support access is blocked by the licence',
+  conflict: 'The request conflicts with the current state',
+  payload_too_large: 'The request body is too large',
+  unsupported_media_type: 'Unsupported content type',
+  internal_error: 'Something went wrong on our side',
+} as const;
+
+export type ProblemCode = keyof typeof PROBLEM_TITLES;
+
+const STATUS: Record<ProblemCode, number> = {
+  validation_failed: 422,
+  invalid_credentials: 401,
+  unauthenticated: 401,
+  forbidden: 403,
+  csrf_failed: 403,
+  protected_account: 403,
+  not_found: 404,
+  login_taken: 409,
+  seat_limit_reached: 409,
+  users_missing_mobile: 409,
+  cannot_target_self: 409,
+  invalid_token: 400,
+  weak_password: 422,
+  too_many_attempts: 429,
+  support_access_blocked: 403,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  internal_error: 500,
+};
+
+export class Problem extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: ProblemCode,
+    readonly detail?: string,
+    readonly extensions: { errors?: FieldError[]; [key: string]: unknown } = {},
+    status?: number,
+  ) {
+    super(detail ?? PROBLEM_TITLES[code]);
+    this.status = status ?? STATUS[code];
+  }
+
+  toBody(): Record<string, unknown> {
+    return {
+      type: `https://gatehouse.dev/problems/${this.code.replaceAll('_', '-')}`,
+      title: PROBLEM_TITLES[this.code],
+      status: this.status,
+      ...(this.detail === undefined ? {} : { detail: this.detail }),
+      code: this.code,
+      ...this.extensions,
+    };
+  }
+}
+
+export const notFound = (what = 'resource') => new Problem('not_found', `No such ${what}`);
+export const forbidden = (detail?: string) => new Problem('forbidden', detail);
+export const fieldError = (field: string, code: string, message: string): FieldError => ({ field, code, message });
+export const invalidField = (field: string, code: string, message: string) =>
+  new Problem('validation_failed', `${field}: ${message}`, { errors: [fieldError(field, code, message)] });
+
+/** A business rule in one line: `ensure(user !== null, notFound('user'))`. */
+export function ensure(condition: unknown, problem: Problem): asserts condition {
+  if (!condition) throw problem;
+}

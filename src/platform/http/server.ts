@@ -1,0 +1,165 @@
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import { Problem } from './problems.ts';
+import { fieldErrorsOf } from './validation.ts';
+
+export type HttpServer = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+export interface HttpServerOptions {
+  logger: Logger;
+  metrics: Metrics;
+  publicUrl: string;
+  version: string;
+  trustProxy: boolean | number | string;
+  /** The built console, served at / with every unknown page answered by its index.html. */
+  consoleDir: string | null;
+}
+
+/** The console's index.html, read again when a rebuild changed it, so its asset names stay current. */
+function consolePage(file: string): () => Buffer {
+  let page = { mtime: 0, content: Buffer.alloc(0) };
+  return () => {
+    const mtime = statSync(file).mtimeMs;
+    if (mtime !== page.mtime) page = { mtime, content: readFileSync(file) };
+    return page.content;
+  };
+}
+
+/** Paths that belong to the API and tools: never answered with the console's page. */
+const NOT_CONSOLE = /^\/(api|operator\/v1|docs|openapi\.json|metrics|healthz|readyz)(\/|$|\?)/;
+
+const BODY_LIMIT = 64 * 1024;
+
+function problemOf(error: FastifyError): Problem {
+  if (error instanceof Problem) return error;
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const errors = fieldErrorsOf(error.validation, error.validationContext);
+    return new Problem('validation_failed', errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new Problem('payload_too_large', `The body may hold at most ${BODY_LIMIT / 1024} KiB`);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new Problem('unsupported_media_type', 'Send application/json');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new Problem('validation_failed', 'The body is not valid JSON', { errors: [{ field: 'body', code: 'invalid_json', message: 'is not valid JSON' }] });
+  }
+  if (error instanceof SyntaxError || error.statusCode === 400) {
+    return new Problem('validation_failed', 'The body is not valid JSON', { errors: [{ field: 'body', code: 'invalid_json', message: 'is not valid JSON' }] });
+  }
+  return new Problem('internal_error');
+}
+
+/** The HTTP server with everything every feature relies on: schemas, errors, cookies, OpenAPI, metrics. */
+export async function createHttpServer(options: HttpServerOptions): Promise<HttpServer> {
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT,
+    // A number of hops is the first that many proxies in front of us.
+    trustProxy: typeof options.trustProxy === 'number' ? (_address: string, hop: number) => hop < (options.trustProxy as number) : options.trustProxy,
+    // One line per request at info would drown the log under decision traffic; failures are logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const problem = problemOf(error);
+    if (problem.status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
+    const retryAfter = problem.extensions.retryAfterSeconds;
+    if (typeof retryAfter === 'number') void reply.header('retry-after', String(Math.ceil(retryAfter)));
+    return reply.status(problem.status).type('application/problem+json').send(problem.toBody());
+  });
+  const consoleIndex = options.consoleDir === null ? null : consolePage(path.join(options.consoleDir, 'index.html'));
+  app.setNotFoundHandler((request, reply) => {
+    if (consoleIndex !== null && request.method === 'GET' && !NOT_CONSOLE.test(request.url)) {
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(consoleIndex());
+    }
+    const problem = new Problem('not_found', `No route ${request.method} ${request.url.split('?')[0]}`);
+    return reply.status(404).type('application/problem+json').send(problem.toBody());
+  });
+
+  // While draining on shutdown, answers close their connection, so a keep-alive client does not hold
+  // the process open after its request in flight is answered.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) void reply.header('connection', 'close');
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    options.metrics.httpRequestDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+    if (reply.statusCode >= 500 || request.routeOptions.url === undefined) return;
+    request.log.debug({ method: request.method, route: request.routeOptions.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+
+  // Bodiless POSTs (deactivate, activate, reset) are welcome even when sent as JSON.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    if (body === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(body as string));
+    } catch {
+      done(new Problem('validation_failed', 'The body is not valid JSON', { errors: [{ field: 'body', code: 'invalid_json', message: 'is not valid JSON' }] }), undefined);
+    }
+  });
+
+  // OAuth2 token requests are sent as forms (RFC 6749 §4.4.2).
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+
+  await app.register(fastifyCookie);
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Gatehouse API', version: options.version, description: 'User and access management for multi-tenant B2B SaaS platforms.' },
+      servers: [{ url: options.publicUrl }],
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'gatehouse_session' },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  if (options.consoleDir !== null) {
+    // Hashed assets may be cached for good; index.html is served by the not-found handler above.
+    await app.register(fastifyStatic, { root: options.consoleDir, index: false, wildcard: true, maxAge: '1y', immutable: true, schemaHide: true });
+    // The console's own page at its root (the static files would answer a directory listing refusal).
+    app.get('/', { schema: { hide: true } }, (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(consoleIndex?.()));
+  }
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  return app;
+}

@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq, inArray, ne, sql } from 'drizzle-orm';
+import { deriveToken, hashToken, randomToken } from '../crypto.ts';
+import type { Executor } from '../db/client.ts';
+import { sessions, signInChallenges, supportVisits, users } from '../db/schema.ts';
+
+// Console sessions: an opaque random token in an HttpOnly cookie (or a Bearer header for support
+// visits), stored hashed. The CSRF token is derived from the session token, so it needs no storage
+// and only the holder of the cookie can know it.
+
+export const SESSION_COOKIE = 'gatehouse_session';
+
+export interface SessionLifetime {
+  idleMinutes: number;
+  maxHours: number;
+}
+
+export interface NewSession {
+  id: string;
+  token: string;
+  csrfToken: string;
+  expiresAt: Date;
+}
+
+export const csrfTokenOf = (sessionToken: string) => deriveToken(sessionToken, 'gatehouse-csrf');
+
+export async function createSession(
+  executor: Executor,
+  input: { licenceId: string; userId: string; ip: string | null; userAgent: string | null; now: Date; supportVisitId?: string },
+  lifetime: SessionLifetime,
+): Promise<NewSession> {
+  const token = randomToken();
+  const id = randomUUID();
+  const expiresAt = new Date(input.now.getTime() + lifetime.maxHours * 3_600_000);
+  await executor.insert(sessions).values({
+    licenceId: input.licenceId,
+    id,
+    userId: input.userId,
+    tokenHash: hashToken(token),
+    createdAt: input.now,
+    lastSeenAt: input.now,
+    expiresAt,
+    ip: input.ip,
+    userAgent: input.userAgent?.slice(0, 512) ?? null,
+    supportVisitId: input.supportVisitId ?? null,
+  });
+  return { id, token, csrfToken: csrfTokenOf(token), expiresAt };
+}
+
+export interface ActiveSession {
+  id: string;
+  licenceId: string;
+  userId: string;
+  login: string;
+  language: string;
+  lastSeenAt: Date;
+  expiresAt: Date;
+  supportVisit: { id: string; operator: string; ticket: string } | null;
+}
+
+/** The session a token opens, if it is still valid and its user is active. */
+export async function findActiveSession(executor: Executor, token: string, lifetime: SessionLifetime, now: Date): Promise<ActiveSession | null> {
+  const [row] = await executor
+    .select({
+      id: sessions.id,
+      licenceId: sessions.licenceId,
+      userId: sessions.userId,
+      lastSeenAt: sessions.lastSeenAt,
+      expiresAt: sessions.expiresAt,
+      login: users.login,
+      language: users.language,
+      status: users.status,
+      visitId: supportVisits.id,
+      visitOperator: supportVisits.operator,
+      visitTicket: supportVisits.ticket,
+    })
+    .from(sessions)
+    .innerJoin(users, and(eq(users.licenceId, sessions.licenceId), eq(users.id, sessions.userId)))
+    .leftJoin(supportVisits, and(eq(supportVisits.licenceId, sessions.licenceId), eq(supportVisits.id, sessions.supportVisitId)))
+    .where(eq(sessions.tokenHash, hashToken(token)))
+    .limit(1);
+  if (row === undefined || row.status !== 'active') return null;
+  const idleLimit = now.getTime() - lifetime.idleMinutes * 60_000;
+  if (row.expiresAt.getTime() <= now.getTime() || row.lastSeenAt.getTime() <= idleLimit) return null;
+  const supportVisit = row.visitId === null ? null : { id: row.visitId, operator: row.visitOperator ?? '', ticket: row.visitTicket ?? '' };
+  return { id: row.id, licenceId: row.licenceId, userId: row.userId, login: row.login, language: row.language, lastSeenAt: row.lastSeenAt, expiresAt: row.expiresAt, supportVisit };
+}
+
+/** Keeps an active session alive; written at most once a minute to spare the database. */
+export async function touchSession(executor: Executor, session: ActiveSession, now: Date): Promise<void> {
+  if (now.getTime() - session.lastSeenAt.getTime() < 60_000) return;
+  session.lastSeenAt = now;
+  await executor
+    .update(sessions)
+    .set({ lastSeenAt: now })
+    .where(and(eq(sessions.licenceId, session.licenceId), eq(sessions.id, session.id)));
+}
+
+/** Ends one session; answers whose it was, so the change can be announced. */
+export async function endSession(executor: Executor, token: string): Promise<{ licenceId: string; userId: string } | null> {
+  const [ended] = await executor
+    .delete(sessions)
+    .where(eq(sessions.tokenHash, hashToken(token)))
+    .returning({ licenceId: sessions.licenceId, userId: sessions.userId });
+  return ended ?? null;
+}
+
+/**
+ * Ends every session of a user at once (deactivation, deletion, password reset), but the one kept;
+ * a sign-in waiting for its second factor ends too, as its password may be the one just replaced.
+ */
+export async function endUserSessions(executor: Executor, licenceId: string, userId: string, keepSessionId?: string): Promise<void> {
+  await executor.delete(signInChallenges).where(and(eq(signInChallenges.licenceId, licenceId), eq(signInChallenges.userId, userId)));
+  await executor
+    .delete(sessions)
+    .where(and(eq(sessions.licenceId, licenceId), eq(sessions.userId, userId), keepSessionId ? ne(sessions.id, keepSessionId) : sql`true`));
+}
+
+/** Ends the sessions of many users in one statement, e.g. a licence-wide password reset. */
+export async function endSessionsOfUsers(executor: Executor, licenceId: string, userIds: readonly string[], keepSessionId?: string): Promise<void> {
+  if (userIds.length === 0) return;
+  await executor.delete(signInChallenges).where(and(eq(signInChallenges.licenceId, licenceId), inArray(signInChallenges.userId, [...userIds])));
+  await executor
+    .delete(sessions)
+    .where(and(eq(sessions.licenceId, licenceId), inArray(sessions.userId, [...userIds]), keepSessionId ? ne(sessions.id, keepSessionId) : sql`true`));
+}

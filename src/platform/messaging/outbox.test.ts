@@ -1,0 +1,88 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/database.ts';
+import { createLogger } from '../logger.ts';
+import { enqueueMessages, OutboxWorker } from './outbox.ts';
+import type { DeliverableMessage, MessageTransport } from './transports.ts';
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(() => database.drop());
+
+const logger = createLogger('silent');
+const keeping = () => {
+  const sent: DeliverableMessage[] = [];
+  const transport: MessageTransport = { send: async (message) => void sent.push(message) };
+  return { sent, transport };
+};
+const state = async (to: string) => {
+  const result = await database.handle.db.execute(sql`SELECT attempts, sent_at, failed_at, last_error, next_attempt_at > now() AS later FROM outbox WHERE recipient = ${to}`);
+  return (result as unknown as { rows: Record<string, unknown>[] }).rows[0]!;
+};
+
+describe('the outbox', () => {
+  it('sends nothing for a change that rolled back', async () => {
+    const { sent, transport } = keeping();
+    await database.handle.db
+      .transaction(async (tx) => {
+        await enqueueMessages(tx, [{ licenceId: null, channel: 'email', to: 'rolled@back.example', subject: 's', text: 't' }]);
+        throw new Error('the change failed');
+      })
+      .catch(() => undefined);
+    await new OutboxWorker(database.handle.db, { email: transport, sms: transport }, logger).deliverDue();
+    expect(sent.filter((m) => m.to === 'rolled@back.example')).toEqual([]);
+  });
+
+  it('keeps a message whose delivery failed and retries it later, then delivers it once', async () => {
+    let failures = 1;
+    const sent: DeliverableMessage[] = [];
+    const flaky: MessageTransport = {
+      send: async (message) => {
+        if (failures-- > 0) throw new Error('SMTP server unavailable');
+        sent.push(message);
+      },
+    };
+    await enqueueMessages(database.handle.db, [{ licenceId: null, channel: 'email', to: 'retry@example.com', subject: 'Hi', text: 'Body' }]);
+    const worker = new OutboxWorker(database.handle.db, { email: flaky, sms: flaky }, logger);
+    expect(await worker.deliverDue()).toBe(0);
+    expect(await state('retry@example.com')).toMatchObject({ attempts: 1, sent_at: null, last_error: 'SMTP server unavailable', later: true });
+    // Not due yet: nothing is sent twice in a hurry.
+    expect(await worker.deliverDue()).toBe(0);
+    await database.handle.db.execute(sql`UPDATE outbox SET next_attempt_at = now() - interval '1 second' WHERE recipient = 'retry@example.com'`);
+    expect(await worker.deliverDue()).toBe(1);
+    expect(sent).toEqual([{ channel: 'email', to: 'retry@example.com', subject: 'Hi', text: 'Body' }]);
+    const kept = await database.handle.db.execute(sql`SELECT body, subject FROM outbox WHERE recipient = 'retry@example.com'`);
+    expect((kept as unknown as { rows: unknown[] }).rows).toEqual([{ body: '', subject: 'Hi' }]);
+    expect(await worker.deliverDue()).toBe(0);
+  });
+
+  it('delivers, through another worker, a message whose worker died while sending it', async () => {
+    await enqueueMessages(database.handle.db, [{ licenceId: null, channel: 'sms', to: '+33600000001', text: 'Your code' }]);
+    const dying: MessageTransport = { send: () => new Promise(() => undefined) };
+    const first = new OutboxWorker(database.handle.db, { email: dying, sms: dying }, logger);
+    void first.deliverDue();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await state('+33600000001')).toMatchObject({ attempts: 1, sent_at: null, later: true });
+
+    // The claim is a lease: once it runs out another process picks the message up.
+    await database.handle.db.execute(sql`UPDATE outbox SET next_attempt_at = now() - interval '1 second' WHERE recipient = '+33600000001'`);
+    const { sent, transport } = keeping();
+    await new OutboxWorker(database.handle.db, { email: transport, sms: transport }, logger).deliverDue();
+    expect(sent.map((m) => m.text)).toEqual(['Your code']);
+  });
+
+  it('gives up after eight attempts and says so', async () => {
+    const broken: MessageTransport = { send: async () => Promise.reject(new Error('mailbox does not exist')) };
+    await enqueueMessages(database.handle.db, [{ licenceId: null, channel: 'email', to: 'gone@example.com', text: 'x' }]);
+    const worker = new OutboxWorker(database.handle.db, { email: broken, sms: broken }, logger);
+    for (let attempt = 0; attempt < 8; attempt++) {
+      await database.handle.db.execute(sql`UPDATE outbox SET next_attempt_at = now() - interval '1 second' WHERE recipient = 'gone@example.com'`);
+      await worker.deliverDue();
+    }
+    const final = await state('gone@example.com');
+    expect(final.attempts).toBe(8);
+    expect(final.failed_at).not.toBeNull();
+  });
+});

@@ -1,0 +1,52 @@
+import nodemailer from 'nodemailer';
+import type { Logger } from '../logger.ts';
+
+export type Channel = 'email' | 'sms';
+
+export interface DeliverableMessage {
+  channel: Channel;
+  to: string;
+  subject: string;
+  text: string;
+}
+
+/** Where the outbox worker hands a message; a throw means "try again later". */
+export interface MessageTransport {
+  send(message: DeliverableMessage): Promise<void>;
+}
+
+export function smtpTransport(smtpUrl: string, from: string): MessageTransport {
+  const transporter = nodemailer.createTransport(smtpUrl);
+  return {
+    async send(message) {
+      await transporter.sendMail({ from, to: message.to, subject: message.subject, text: message.text });
+    },
+  };
+}
+
+/** SMS go to the platform's SMS gateway as a JSON POST {to, text}. */
+export function smsWebhookTransport(webhookUrl: string): MessageTransport {
+  return {
+    async send(message) {
+      const response = await fetch(webhookUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ to: message.to, text: message.text }),
+        signal: AbortSignal.timeout(10_000),
+      });
+      if (!response.ok) throw new Error(`SMS webhook answered ${response.status}`);
+    },
+  };
+}
+
+/**
+ * Without SMTP or an SMS gateway, messages are written to the log so a newcomer can follow a
+ * set-password link from the terminal. Meant for development only.
+ */
+export function logTransport(logger: Logger): MessageTransport {
+  return {
+    async send(message) {
+      logger.info({ channel: message.channel, to: message.to, subject: message.subject, text: message.text }, 'message delivered to the log');
+    },
+  };
+}
