@@ -1,0 +1,104 @@
+import { parseArgs } from 'node:util';
+import { buildApp } from '../app.ts';
+import { seedDemo } from '../features/licences/demo.ts';
+import { createOperatorToken } from '../features/operator/service.ts';
+import { ConfigError, loadConfig, type Config } from '../platform/config.ts';
+import { DatabaseUnreachableError, openDatabase, type DatabaseHandle } from '../platform/db/client.ts';
+import { migrate } from '../platform/db/migrate.ts';
+import { Problem } from '../platform/http/problems.ts';
+import { createLogger } from '../platform/logger.ts';
+import { ensureConsoleBuilt } from './console-build.ts';
+import { catalogCommand, licenceCommand } from './operator-commands.ts';
+
+const USAGE = `Usage: gatehouse <command>
+
+Commands:
+  serve                               apply migrations and serve the API and the console
+  migrate                             apply database migrations and exit
+  operator-token create --name NAME   create an operator token (printed once)
+  licence create --code CODE --name NAME --seats N --admin-login LOGIN --admin-email EMAIL
+                 --admin-first-name NAME --admin-last-name NAME [--admin-language en|fr]
+                                      create a licence with its first admin (welcome e-mail)
+  catalog show                        print the permission catalog in force
+  catalog release FILE.json           release a new catalog
+
+Configuration comes from environment variables: see the README.`;
+
+async function withDatabase<T>(config: Config, work: (database: DatabaseHandle) => Promise<T>): Promise<T> {
+  const database = await openDatabase(config.database);
+  try {
+    await migrate(database);
+    return await work(database);
+  } finally {
+    await database.close();
+  }
+}
+
+async function serve(config: Config): Promise<void> {
+  const logger = createLogger(config.logLevel);
+  const database = await openDatabase(config.database);
+  const applied = await migrate(database);
+  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  if (config.buildConsole) await ensureConsoleBuilt(logger);
+  const app = await buildApp({ config, database, logger });
+  if (config.demo) await seedDemo(database.db, app.services.licences, logger);
+  app.outbox.start();
+  await app.server.listen({ port: config.port, host: config.host });
+  logger.info({ url: config.publicUrl, database: database.kind }, 'Gatehouse is serving');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping: finishing requests in flight');
+    // Fastify stops accepting connections and waits for requests in flight before resolving.
+    await app.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  const config = loadConfig();
+  switch (command) {
+    case 'serve':
+      return serve(config);
+    case 'migrate':
+      await withDatabase(config, async () => undefined);
+      console.log('migrations applied');
+      return;
+    case 'operator-token': {
+      const { positionals, values } = parseArgs({ args: rest, options: { name: { type: 'string' } }, allowPositionals: true });
+      if (positionals[0] !== 'create' || !values.name) throw new ConfigError('usage: gatehouse operator-token create --name NAME');
+      const name = values.name;
+      const created = await withDatabase(config, (database) => createOperatorToken(database.db, name));
+      console.log(created.token);
+      return;
+    }
+    case 'licence':
+      return licenceCommand(config, rest);
+    case 'catalog':
+      return catalogCommand(config, rest);
+    default:
+      console.log(USAGE);
+      if (command !== undefined && command !== 'help' && command !== '--help') process.exitCode = 1;
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  // Configuration and reachability problems are the operator's to fix: one line, no stack.
+  if (error instanceof ConfigError || error instanceof DatabaseUnreachableError) {
+    console.error(`gatehouse: ${error.message}`);
+  } else if (error instanceof Problem) {
+    // The same answer the API would give, as a line a person reads.
+    console.error(`gatehouse: ${error.detail ?? error.message}`);
+  } else if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') {
+    console.error(`gatehouse: ${error.message}`);
+  } else {
+    console.error('gatehouse: failed to start:', error);
+  }
+  process.exit(1);
+});

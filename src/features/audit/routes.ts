@@ -1,0 +1,55 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { userActor } from '../../platform/http/authenticate.ts';
+import * as field from '../../platform/http/schemas.ts';
+import type { LicencesService } from '../licences/service.ts';
+import type { AuditService } from './service.ts';
+
+const eventSchema = z.object({
+  id: z.uuid(),
+  at: z.string(),
+  licence: z.string().nullable(),
+  actor: z.object({ kind: z.enum(['user', 'operator', 'support']), id: z.string().nullable(), name: z.string() }),
+  action: z.string(),
+  target: z.object({ kind: z.string(), id: z.string().nullable(), name: z.string().nullable() }),
+  before: z.record(z.string(), z.unknown()).nullable(),
+  after: z.record(z.string(), z.unknown()).nullable(),
+  ip: z.string().nullable(),
+});
+const filters = {
+  actor: z.string().max(200).optional(),
+  target: z.string().max(200).optional(),
+  action: z.string().max(100).optional(),
+  from: field.timestamp.optional(),
+  to: field.timestamp.optional(),
+  ...field.listQuery,
+};
+const tags = ['Audit trail'];
+
+export function auditRoutes(audit: AuditService): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get('/audit-events', {
+      config: { access: 'user', requires: 'licence-configuration.audit-trail.view' },
+      schema: { tags, summary: "Changes made in the licence by its admins, the vendor's operators and support, newest first", querystring: z.strictObject(filters), response: { 200: field.page(eventSchema) } },
+      handler: (request) => audit.list(userActor(request).licenceId, request.query),
+    });
+  };
+}
+
+export function operatorAuditRoutes(audit: AuditService, licences: LicencesService): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get('/audit-events', {
+      config: { access: 'operator' },
+      schema: {
+        tags,
+        summary: 'Every change, of one licence or all; newest first',
+        querystring: z.strictObject({ licence: field.licenceCode.optional(), ...filters }),
+        response: { 200: field.page(eventSchema) },
+      },
+      handler: async (request) => {
+        const { licence, ...query } = request.query;
+        return audit.list(licence === undefined ? undefined : (await licences.byCode(licence)).id, query);
+      },
+    });
+  };
+}

@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+import { base32Decode, base32Encode, matchTotp, otpauthUrl } from '../../core/totp.ts';
+import type { AppContext } from '../../platform/context.ts';
+import { ensure, invalidField, notFound, Problem } from '../../platform/http/problems.ts';
+import type { Sealer } from '../../platform/encryption.ts';
+import * as store from './store.ts';
+
+// A user's own authenticator app (TOTP) as second factor, enrolled from My account: a secret is
+// issued (pending), a first code from the app confirms it, and from then on every sign-in of the
+// user asks for a code from it. The secret is shown once, at enrolment, and never again.
+// Adding or removing it needs the password, not only a session: a stolen cookie must not be enough
+// to bind an attacker's app, or to take away the user's.
+
+interface Actor {
+  licenceId: string;
+  userId: string;
+}
+
+/** RFC 4226 asks for at least 128 bits of key; 160 is the length of an HMAC-SHA1 block output. */
+const SECRET_BYTES = 20;
+
+export const ownerOf = (licenceId: string, userId: string) => `${licenceId}/${userId}`;
+
+export function createAuthenticatorEnrolment(ctx: AppContext, deps: { secrets: Sealer; checkPassword: (actor: Actor, password: string) => Promise<void> }) {
+  return {
+    async start(actor: Actor, request: { password: string }) {
+      await deps.checkPassword(actor, request.password);
+      const secret = base32Encode(randomBytes(SECRET_BYTES));
+      const name = await store.findSignInName(ctx.db, actor.licenceId, actor.userId);
+      ensure(name !== null, notFound('user'));
+      await ctx.db.transaction(async (tx) => {
+        const current = await store.findTotp(tx, actor.licenceId, actor.userId);
+        ensure(current?.confirmedAt == null, new Problem('conflict', 'An authenticator app is already set up: remove it first to set up another'));
+        await store.savePendingTotp(tx, actor.licenceId, actor.userId, deps.secrets.sealText(secret, ownerOf(actor.licenceId, actor.userId)), ctx.now());
+      });
+      return { secret, otpauthUrl: otpauthUrl({ issuer: 'Gatehouse', account: `${name.licence}/${name.login}`, secret }) };
+    },
+
+    async confirm(actor: Actor, request: { code: string }): Promise<void> {
+      const now = ctx.now();
+      await ctx.db.transaction(async (tx) => {
+        const pending = await store.findTotp(tx, actor.licenceId, actor.userId);
+        ensure(pending !== null && pending.confirmedAt === null, new Problem('conflict', 'No authenticator app is waiting for confirmation: start again'));
+        const secret = base32Decode(deps.secrets.openText(pending.secret, ownerOf(actor.licenceId, actor.userId)));
+        const step = matchTotp(secret, request.code, now, null);
+        ensure(step !== null, invalidField('code', 'wrong_code', 'is not the current code of the app: check the phone’s clock and try the next one'));
+        // The confirming code is spent, so it cannot sign in right after.
+        ensure(await store.confirmTotp(tx, actor.licenceId, actor.userId, step, now), new Problem('conflict', 'The authenticator app was confirmed meanwhile'));
+      });
+    },
+
+    async remove(actor: Actor, request: { password: string }): Promise<void> {
+      await deps.checkPassword(actor, request.password);
+      ensure(await store.deleteTotp(ctx.db, actor.licenceId, actor.userId), notFound('authenticator app'));
+    },
+
+    async enrolled(licenceId: string, userId: string): Promise<boolean> {
+      const totp = await store.findTotp(ctx.db, licenceId, userId);
+      return totp !== null && totp.confirmedAt !== null;
+    },
+  };
+}

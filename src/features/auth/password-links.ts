@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import { hashToken, randomToken } from '../../platform/crypto.ts';
+import type { Executor } from '../../platform/db/client.ts';
+import { passwordTokens } from '../../platform/db/schema.ts';
+import { enqueueMessages } from '../../platform/messaging/outbox.ts';
+import { passwordLinkMessage } from './messages.ts';
+
+// Set-password links, for a new account (welcome) and a reset: 256-bit random, stored hashed,
+// single use, sent by e-mail through the outbox in the transaction of the change.
+
+export const LINK_LIFETIME_MS = { welcome: 7 * 24 * 3_600_000, reset: 3_600_000 } as const;
+
+export interface LinkRecipient {
+  id: string;
+  login: string;
+  firstName: string;
+  email: string;
+  language: string;
+}
+
+export async function sendPasswordLinks(
+  executor: Executor,
+  input: { licenceId: string; licenceName: string; publicUrl: string; purpose: 'welcome' | 'reset'; now: Date },
+  recipients: readonly LinkRecipient[],
+): Promise<string[]> {
+  if (recipients.length === 0) return [];
+  const expiresAt = new Date(input.now.getTime() + LINK_LIFETIME_MS[input.purpose]);
+  const issued = recipients.map((recipient) => ({ recipient, token: randomToken() }));
+  const linkOf = (token: string) => `${input.publicUrl}/reset-password?token=${encodeURIComponent(token)}`;
+  // Inserted in slices: one statement per thousand users keeps a licence-wide reset fast.
+  for (let i = 0; i < issued.length; i += 1000) {
+    const slice = issued.slice(i, i + 1000);
+    await executor.insert(passwordTokens).values(
+      slice.map(({ recipient, token }) => ({
+        licenceId: input.licenceId,
+        id: randomUUID(),
+        userId: recipient.id,
+        tokenHash: hashToken(token),
+        purpose: input.purpose,
+        expiresAt,
+        createdAt: input.now,
+      })),
+    );
+    await enqueueMessages(
+      executor,
+      slice.map(({ recipient, token }) => {
+        const message = passwordLinkMessage(input.purpose, recipient.language, {
+          firstName: recipient.firstName,
+          login: recipient.login,
+          licenceName: input.licenceName,
+          link: linkOf(token),
+        });
+        return { licenceId: input.licenceId, channel: 'email' as const, to: recipient.email, ...message };
+      }),
+    );
+  }
+  return issued.map(({ token }) => linkOf(token));
+}

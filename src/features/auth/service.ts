@@ -1,0 +1,184 @@
+import { passwordWeakness, PASSWORD_WEAKNESS_MESSAGES } from '../../core/password-policy.ts';
+import type { AppContext } from '../../platform/context.ts';
+import type { Sealer } from '../../platform/encryption.ts';
+import { hashPassword, hashToken, verifyPassword } from '../../platform/crypto.ts';
+import { ensure, notFound, Problem } from '../../platform/http/problems.ts';
+import { createSession, endSession, endUserSessions } from '../../platform/http/sessions.ts';
+import { recordSignInAccess } from '../accesses/service.ts';
+import { createThrottle } from '../../platform/throttle.ts';
+import { createAuthenticatorEnrolment } from './authenticator.ts';
+import { sendPasswordLinks } from './password-links.ts';
+import { createSecondFactor, invalidCredentials, type ClientInfo, type SecondFactorMethod } from './second-factor.ts';
+import { accountKey, clientKey, resetAccountKey, resetClientKey } from './sign-in-throttle.ts';
+import * as store from './store.ts';
+
+// Signing in and out, one's own account, and setting a password from an e-mailed link.
+
+export type { ClientInfo };
+export interface SignInRequest {
+  licence: string;
+  login: string;
+  password: string;
+}
+
+/** `secrets` seals authenticator secrets at rest (they must be read back to check codes, so they cannot be hashed). */
+export function createAuthService(ctx: AppContext, { secrets }: { secrets: Sealer }) {
+  const lifetime = { idleMinutes: ctx.config.sessionIdleMinutes, maxHours: ctx.config.sessionMaxHours };
+  // Read through the context, so a test that moves the context's clock moves lock-outs too.
+  const throttle = createThrottle(ctx.db, () => ctx.now());
+
+  const account = async (licenceId: string, userId: string) => {
+    const found = await store.findAccount(ctx.db, licenceId, userId);
+    ensure(found !== null, notFound('user'));
+    const { user } = found;
+    return {
+      id: user.id,
+      login: user.login,
+      firstName: user.firstName,
+      lastName: user.lastName,
+      email: user.email,
+      mobile: user.mobile,
+      gender: user.gender,
+      language: user.language,
+      licence: found.licence,
+      configuration: found.configuration,
+      entities: found.entities.map((entity) => ({ ...entity, isDefault: entity.id === user.defaultEntityId })),
+      lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
+      totpEnabled: await authenticator.enrolled(licenceId, userId),
+    };
+  };
+
+  /** A new session, the same whether the sign-in took one step or two. */
+  const openSession = async (licenceId: string, userId: string, client: ClientInfo) => {
+    const now = ctx.now();
+    const session = await ctx.db.transaction(async (tx) => {
+      const login = await store.recordSignIn(tx, licenceId, userId, now);
+      // Every console sign-in is in the licence's access log, written with the session it opens.
+      if (login !== null) await recordSignInAccess(tx, { licenceId, userId, login, at: now, ip: client.ip, userAgent: client.userAgent });
+      return createSession(tx, { licenceId, userId, ip: client.ip, userAgent: client.userAgent, now }, lifetime);
+    });
+    return { session, user: await account(licenceId, userId) };
+  };
+
+  /**
+   * The password of a signed-in user, asked again before a sensitive change; failures count against
+   * the account like failed sign-ins, so a stolen session cannot be used to guess it.
+   */
+  const checkPassword = async (actor: { licenceId: string; userId: string }, password: string, field = 'password') => {
+    const name = await store.findSignInName(ctx.db, actor.licenceId, actor.userId);
+    ensure(name !== null, notFound('user'));
+    const keys = [accountKey(name.licence, name.login)];
+    await throttle.attempt(keys);
+    const user = await store.findUser(ctx.db, actor.licenceId, actor.userId);
+    const matches = await verifyPassword(user?.passwordHash ?? null, password);
+    ensure(matches, new Problem('invalid_credentials', `The ${field === 'password' ? 'password' : 'current password'} is wrong`, { errors: [{ field, code: 'invalid_credentials', message: 'is wrong' }] }, 403));
+    await throttle.refund(keys);
+  };
+
+  const secondFactor = createSecondFactor(ctx, { throttle, secrets, openSession });
+  const authenticator = createAuthenticatorEnrolment(ctx, { secrets, checkPassword });
+
+  const weakPassword = (password: string, user: { login: string; email: string }) => {
+    const weakness = passwordWeakness(password, user);
+    if (weakness === null) return null;
+    const message = PASSWORD_WEAKNESS_MESSAGES[weakness];
+    return new Problem('weak_password', `The password ${message}`, { reason: weakness, errors: [{ field: 'password', code: weakness, message }] });
+  };
+
+  return {
+    account,
+
+    /**
+     * Unknown licence, unknown login, wrong password and deactivated account all answer alike, in
+     * the same time (a missing password still costs an argon2 hash) and count alike against the
+     * account and the client's address.
+     */
+    async signIn(request: SignInRequest, client: ClientInfo): Promise<SignInOutcome> {
+      const account = accountKey(request.licence, request.login);
+      const address = clientKey(client.ip);
+      await throttle.attempt([account, address]);
+      const found = await store.findUserForSignIn(ctx.db, request.licence, request.login);
+      const passwordMatches = await verifyPassword(found?.user.passwordHash ?? null, request.password);
+      ensure(found !== null && passwordMatches && found.user.status === 'active', invalidCredentials());
+      await throttle.refund([address]);
+      const { user, licence } = found;
+      const methods = secondFactor.methodsFor(user, licence, await authenticator.enrolled(user.licenceId, user.id));
+      if (methods.length === 0) {
+        await throttle.forgive([account]);
+        return { status: 'ok', ...(await openSession(user.licenceId, user.id, client)) };
+      }
+      // The account's count is forgiven only once the second factor is shown too.
+      return { status: 'second_factor_required', ...(await secondFactor.challenge(user, licence, methods)) };
+    },
+
+    verifySecondFactor: secondFactor.verify,
+    resendSecondFactorCode: secondFactor.resend,
+    startAuthenticatorEnrolment: authenticator.start,
+    confirmAuthenticator: authenticator.confirm,
+    removeAuthenticator: authenticator.remove,
+
+    /** Every process forgets the ended session at once (they may hold it checked). */
+    signOut: (sessionToken: string) =>
+      ctx.transaction(async (tx, announce) => {
+        const ended = await endSession(tx, sessionToken);
+        if (ended !== null) await announce({ kind: 'user', ...ended });
+      }),
+
+    /** Always answers the same, so the form tells nobody which accounts exist. */
+    async requestPasswordReset(request: { licence: string; login: string }, client: ClientInfo): Promise<void> {
+      await throttle.attempt([resetClientKey(client.ip)]);
+      // Past its ration an account's requests are answered alike but send nothing.
+      const rationed = await throttle.attempt([resetAccountKey(request.licence, request.login)]).then(
+        () => false,
+        (error: unknown) => {
+          if (error instanceof Problem && error.code === 'too_many_attempts') return true;
+          throw error;
+        },
+      );
+      if (rationed) return;
+      const found = await store.findUserForSignIn(ctx.db, request.licence, request.login);
+      if (found === null || found.user.status !== 'active' || found.user.protected) return;
+      await ctx.db.transaction((tx) =>
+        sendPasswordLinks(tx, { licenceId: found.user.licenceId, licenceName: found.licence.name, publicUrl: ctx.config.publicUrl, purpose: 'reset', now: ctx.now() }, [found.user]),
+      );
+      ctx.deliverSoon();
+    },
+
+    /** Sets the password from a welcome or reset link; the link works once, and every session ends. */
+    async completePasswordReset(request: { token: string; password: string }): Promise<void> {
+      const now = ctx.now();
+      await ctx.transaction(async (tx, announce) => {
+        const token = await store.findUsablePasswordToken(tx, hashToken(request.token), now);
+        ensure(token !== null, new Problem('invalid_token', 'This link is unknown, used or expired: ask for a new one'));
+        const user = await store.findUser(tx, token.licenceId, token.userId);
+        ensure(user !== null && user.status === 'active', new Problem('invalid_token', 'This link is unknown, used or expired: ask for a new one'));
+        const weakness = weakPassword(request.password, user);
+        if (weakness !== null) throw weakness;
+        await store.setPassword(tx, user.licenceId, user.id, await hashPassword(request.password), now);
+        await store.usePasswordTokens(tx, user.licenceId, user.id, now);
+        await endUserSessions(tx, user.licenceId, user.id);
+        await announce({ kind: 'user', licenceId: user.licenceId, userId: user.id });
+      });
+    },
+
+    /** Changing one's password needs the current one and ends the user's other sessions. */
+    async changePassword(actor: { licenceId: string; userId: string; sessionId: string }, request: { currentPassword: string; newPassword: string }) {
+      await checkPassword(actor, request.currentPassword, 'currentPassword');
+      await ctx.transaction(async (tx, announce) => {
+        const user = await store.findUser(tx, actor.licenceId, actor.userId);
+        ensure(user !== null, notFound('user'));
+        const weakness = weakPassword(request.newPassword, user);
+        if (weakness !== null) throw new Problem('weak_password', weakness.detail, { ...weakness.extensions, errors: [{ field: 'newPassword', code: String(weakness.extensions.reason), message: PASSWORD_WEAKNESS_MESSAGES[weakness.extensions.reason as keyof typeof PASSWORD_WEAKNESS_MESSAGES] }] });
+        await store.setPassword(tx, user.licenceId, user.id, await hashPassword(request.newPassword), ctx.now());
+        await endUserSessions(tx, user.licenceId, user.id, actor.sessionId);
+        await announce({ kind: 'user', licenceId: user.licenceId, userId: user.id });
+      });
+    },
+  };
+}
+
+export type SignInOutcome =
+  | { status: 'ok'; session: Awaited<ReturnType<typeof createSession>>; user: Awaited<ReturnType<ReturnType<typeof createAuthService>['account']>> }
+  | { status: 'second_factor_required'; challenge: string; methods: SecondFactorMethod[] };
+
+export type AuthService = ReturnType<typeof createAuthService>;

@@ -1,0 +1,191 @@
+import { and, asc, eq, gt, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import type { Executor } from '../../platform/db/client.ts';
+import { entities, entityGroupMembers, licences, passwordTokens, rightsConfigurations, signInChallenges, users, userTotp } from '../../platform/db/schema.ts';
+
+export async function findUserForSignIn(executor: Executor, licenceCode: string, login: string) {
+  const [row] = await executor
+    .select({ user: users, licence: { id: licences.id, code: licences.code, name: licences.name, twoFactor: licences.twoFactor } })
+    .from(users)
+    .innerJoin(licences, eq(licences.id, users.licenceId))
+    .where(and(eq(licences.code, licenceCode), eq(sql`lower(${users.login})`, login.toLowerCase())))
+    .limit(1);
+  return row ?? null;
+}
+
+/** Keeps the user's last sign-in time; answers their login, for the licence's access log. */
+export async function recordSignIn(executor: Executor, licenceId: string, userId: string, at: Date): Promise<string | null> {
+  const [row] = await executor
+    .update(users)
+    .set({ lastLoginAt: at })
+    .where(and(eq(users.licenceId, licenceId), eq(users.id, userId)))
+    .returning({ login: users.login });
+  return row?.login ?? null;
+}
+
+export async function findAccount(executor: Executor, licenceId: string, userId: string) {
+  const [row] = await executor
+    .select({
+      user: users,
+      licence: { code: licences.code, name: licences.name },
+      configuration: { id: rightsConfigurations.id, name: rightsConfigurations.name, kind: rightsConfigurations.kind },
+    })
+    .from(users)
+    .innerJoin(licences, eq(licences.id, users.licenceId))
+    .innerJoin(rightsConfigurations, and(eq(rightsConfigurations.licenceId, users.licenceId), eq(rightsConfigurations.id, users.configurationId)))
+    .where(and(eq(users.licenceId, licenceId), eq(users.id, userId)))
+    .limit(1);
+  if (row === undefined) return null;
+  const groupEntities = await executor
+    .select({ id: entities.id, code: entities.code, name: entities.name })
+    .from(entityGroupMembers)
+    .innerJoin(entities, and(eq(entities.licenceId, entityGroupMembers.licenceId), eq(entities.id, entityGroupMembers.entityId)))
+    .where(and(eq(entityGroupMembers.licenceId, licenceId), eq(entityGroupMembers.entityGroupId, row.user.entityGroupId)))
+    .orderBy(asc(entities.code));
+  return { ...row, entities: groupEntities };
+}
+
+/** A set-password link still usable: not used, not expired. Locked so it is used once only. */
+export async function findUsablePasswordToken(executor: Executor, tokenHash: string, now: Date) {
+  const [row] = await executor
+    .select()
+    .from(passwordTokens)
+    .where(and(eq(passwordTokens.tokenHash, tokenHash), isNull(passwordTokens.usedAt), gt(passwordTokens.expiresAt, now)))
+    .limit(1)
+    .for('update');
+  return row ?? null;
+}
+
+export async function usePasswordTokens(executor: Executor, licenceId: string, userId: string, now: Date): Promise<void> {
+  // Using one link spends every link of the user: an older reset e-mail must not work afterwards.
+  await executor
+    .update(passwordTokens)
+    .set({ usedAt: now })
+    .where(and(eq(passwordTokens.licenceId, licenceId), eq(passwordTokens.userId, userId), isNull(passwordTokens.usedAt)));
+}
+
+export async function findUser(executor: Executor, licenceId: string, userId: string) {
+  const [row] = await executor.select().from(users).where(and(eq(users.licenceId, licenceId), eq(users.id, userId))).limit(1).for('update');
+  return row ?? null;
+}
+
+export async function setPassword(executor: Executor, licenceId: string, userId: string, passwordHash: string, now: Date): Promise<void> {
+  await executor.update(users).set({ passwordHash, updatedAt: now }).where(and(eq(users.licenceId, licenceId), eq(users.id, userId)));
+}
+
+/** The licence code and login of a user: what their sign-in failures are counted under. */
+export async function findSignInName(executor: Executor, licenceId: string, userId: string) {
+  const [row] = await executor
+    .select({ licence: licences.code, login: users.login })
+    .from(users)
+    .innerJoin(licences, eq(licences.id, users.licenceId))
+    .where(and(eq(users.licenceId, licenceId), eq(users.id, userId)))
+    .limit(1);
+  return row ?? null;
+}
+
+export async function findTotp(executor: Executor, licenceId: string, userId: string) {
+  const [row] = await executor.select().from(userTotp).where(and(eq(userTotp.licenceId, licenceId), eq(userTotp.userId, userId))).limit(1);
+  return row ?? null;
+}
+
+/** Starts (or starts over) an enrolment: the secret waits for a first code to confirm it. */
+export async function savePendingTotp(executor: Executor, licenceId: string, userId: string, sealedSecret: string, now: Date): Promise<void> {
+  await executor
+    .insert(userTotp)
+    .values({ licenceId, userId, secret: sealedSecret, createdAt: now })
+    .onConflictDoUpdate({ target: [userTotp.licenceId, userTotp.userId], set: { secret: sealedSecret, createdAt: now, confirmedAt: null, lastUsedStep: null }, setWhere: isNull(userTotp.confirmedAt) });
+}
+
+export async function confirmTotp(executor: Executor, licenceId: string, userId: string, step: number, now: Date): Promise<boolean> {
+  const rows = await executor
+    .update(userTotp)
+    .set({ confirmedAt: now, lastUsedStep: step })
+    .where(and(eq(userTotp.licenceId, licenceId), eq(userTotp.userId, userId), isNull(userTotp.confirmedAt)))
+    .returning({ userId: userTotp.userId });
+  return rows.length === 1;
+}
+
+/** Spends a TOTP step: true for the first use of a step newer than any used, false for a replay. */
+export async function useTotpStep(executor: Executor, licenceId: string, userId: string, step: number): Promise<boolean> {
+  const rows = await executor
+    .update(userTotp)
+    .set({ lastUsedStep: step })
+    .where(and(eq(userTotp.licenceId, licenceId), eq(userTotp.userId, userId), isNotNull(userTotp.confirmedAt), or(isNull(userTotp.lastUsedStep), lt(userTotp.lastUsedStep, step))))
+    .returning({ userId: userTotp.userId });
+  return rows.length === 1;
+}
+
+export async function deleteTotp(executor: Executor, licenceId: string, userId: string): Promise<boolean> {
+  const rows = await executor.delete(userTotp).where(and(eq(userTotp.licenceId, licenceId), eq(userTotp.userId, userId))).returning({ userId: userTotp.userId });
+  return rows.length === 1;
+}
+
+export async function insertChallenge(executor: Executor, challenge: typeof signInChallenges.$inferInsert): Promise<void> {
+  await executor.insert(signInChallenges).values(challenge);
+}
+
+/** A live challenge: not used, not expired, tries left. */
+const live = (tokenHash: string, now: Date, maxAttempts: number) =>
+  and(eq(signInChallenges.tokenHash, tokenHash), isNull(signInChallenges.usedAt), gt(signInChallenges.expiresAt, now), lt(signInChallenges.attempts, maxAttempts));
+
+/**
+ * Counts one try on a live challenge and answers it, or null when there is none. One statement, so
+ * parallel tries cannot spend more than the allowed number between them.
+ */
+export async function spendChallengeTry(executor: Executor, tokenHash: string, now: Date, maxAttempts: number) {
+  const [row] = await executor
+    .update(signInChallenges)
+    .set({ attempts: sql`${signInChallenges.attempts} + 1` })
+    .where(live(tokenHash, now, maxAttempts))
+    .returning();
+  return row ?? null;
+}
+
+/** Marks a challenge used; false when another request used it first. */
+export async function useChallenge(executor: Executor, licenceId: string, id: string, now: Date): Promise<boolean> {
+  const rows = await executor
+    .update(signInChallenges)
+    .set({ usedAt: now })
+    .where(and(eq(signInChallenges.licenceId, licenceId), eq(signInChallenges.id, id), isNull(signInChallenges.usedAt)))
+    .returning({ id: signInChallenges.id });
+  return rows.length === 1;
+}
+
+export async function findLiveChallenge(executor: Executor, tokenHash: string, now: Date, maxAttempts: number) {
+  const [row] = await executor.select().from(signInChallenges).where(live(tokenHash, now, maxAttempts)).limit(1);
+  return row ?? null;
+}
+
+/**
+ * Records a new SMS code on a live challenge if the re-sending limits allow it, in one statement so
+ * two parallel requests cannot both send.
+ */
+export async function recordSmsCode(
+  executor: Executor,
+  input: { tokenHash: string; codeHash: string; codeExpiresAt: Date; now: Date; maxAttempts: number; maxSends: number; resendAfterSeconds: number },
+): Promise<boolean> {
+  const resendBefore = new Date(input.now.getTime() - input.resendAfterSeconds * 1000);
+  const rows = await executor
+    .update(signInChallenges)
+    .set({ smsCodeHash: input.codeHash, smsCodeExpiresAt: input.codeExpiresAt, smsSentAt: input.now, smsSentCount: sql`${signInChallenges.smsSentCount} + 1` })
+    .where(
+      and(
+        live(input.tokenHash, input.now, input.maxAttempts),
+        sql`'sms' = ANY(${signInChallenges.methods})`,
+        lt(signInChallenges.smsSentCount, input.maxSends),
+        or(isNull(signInChallenges.smsSentAt), lte(signInChallenges.smsSentAt, resendBefore)),
+      ),
+    )
+    .returning({ id: signInChallenges.id });
+  return rows.length === 1;
+}
+
+export async function findUserWithLicence(executor: Executor, licenceId: string, userId: string) {
+  const [row] = await executor
+    .select({ user: users, licence: { code: licences.code, name: licences.name, twoFactor: licences.twoFactor } })
+    .from(users)
+    .innerJoin(licences, eq(licences.id, users.licenceId))
+    .where(and(eq(users.licenceId, licenceId), eq(users.id, userId)))
+    .limit(1);
+  return row ?? null;
+}

@@ -1,0 +1,368 @@
+import { randomUUID } from 'node:crypto';
+import { isAssignableByAdmins } from '../../core/rights-configurations.ts';
+import type { AppContext } from '../../platform/context.ts';
+import { changedFields, recordAudit, type AuditActor } from '../../platform/audit.ts';
+import type { Executor } from '../../platform/db/client.ts';
+import { isUniqueViolation } from '../../platform/db/errors.ts';
+import { endSessionsOfUsers, endUserSessions } from '../../platform/http/sessions.ts';
+import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
+import { ensure, fieldError, invalidField, notFound, Problem, type FieldError } from '../../platform/http/problems.ts';
+import { sendPasswordLinks } from '../auth/password-links.ts';
+import * as store from './store.ts';
+
+// Use cases of the users app. Licence admins and operators share them; what differs is who may
+// grant which rights configuration (the granter) and that admins cannot act on themselves.
+
+export type Granter = 'admin' | 'operator';
+
+export interface UserFields {
+  firstName: string;
+  lastName: string;
+  email: string;
+  mobile?: string | null;
+  gender?: 'female' | 'male' | 'unspecified' | null;
+  language: string;
+  configurationId: string;
+  entityGroupId: string;
+  defaultEntityId?: string;
+}
+export interface NewUser extends UserFields {
+  login: string;
+}
+
+/**
+ * Who acts: an admin of the licence (whose own account is off limits for some actions, and who keeps
+ * the session they act from) or an operator; and how the audit trail names them.
+ */
+export type Acting = ({ granter: 'admin'; userId: string; sessionId: string } | { granter: 'operator' }) & { audit: AuditActor };
+
+/** What the audit trail shows of a user: never a secret. */
+const auditedFields = (user: Pick<store.UserRow, 'firstName' | 'lastName' | 'email' | 'mobile' | 'gender' | 'language' | 'status' | 'configurationId' | 'entityGroupId' | 'defaultEntityId'>) => ({
+  firstName: user.firstName,
+  lastName: user.lastName,
+  email: user.email,
+  mobile: user.mobile,
+  gender: user.gender,
+  language: user.language,
+  status: user.status,
+  configurationId: user.configurationId,
+  entityGroupId: user.entityGroupId,
+  defaultEntityId: user.defaultEntityId,
+});
+
+export function presentUser(view: store.UserView) {
+  const { user } = view;
+  return {
+    id: user.id,
+    login: user.login,
+    firstName: user.firstName,
+    lastName: user.lastName,
+    email: user.email,
+    mobile: user.mobile,
+    gender: user.gender,
+    language: user.language,
+    status: user.status,
+    configuration: { id: view.configuration.id, name: view.configuration.name, kind: view.configuration.kind },
+    entityGroup: view.entityGroup,
+    defaultEntity: view.defaultEntity,
+    internal: user.internal,
+    protected: user.protected,
+    lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
+    createdAt: user.createdAt.toISOString(),
+    updatedAt: user.updatedAt.toISOString(),
+  };
+}
+export type PresentedUser = ReturnType<typeof presentUser>;
+
+type LicenceRow = NonNullable<Awaited<ReturnType<typeof store.findLicence>>>;
+
+interface Authorizations {
+  configurationId: string;
+  entityGroupId: string;
+  defaultEntityId: string;
+  internal: boolean;
+}
+
+/**
+ * Checks a user's rights configuration, entity group and default entity against the licence, and
+ * fills in the default entity when the group leaves no choice. Collects every bad field at once.
+ */
+async function resolveAuthorizations(
+  executor: Executor,
+  licence: LicenceRow,
+  wanted: { configurationId: string; entityGroupId: string; defaultEntityId?: string; mobile?: string | null },
+  granter: Granter,
+  current?: store.UserRow,
+): Promise<Authorizations> {
+  const errors: FieldError[] = [];
+  const configuration = await store.findConfiguration(executor, licence.id, wanted.configurationId);
+  if (configuration === null) {
+    errors.push(fieldError('configurationId', 'not_found', 'is not a rights configuration of this licence'));
+  } else if (granter === 'admin') {
+    const definition = configuration.kind === 'custom' ? { kind: 'custom' as const, steps: configuration.steps } : { kind: configuration.kind, key: configuration.key };
+    if (!isAssignableByAdmins(definition)) errors.push(fieldError('configurationId', 'not_assignable', 'can only be granted by the vendor'));
+  }
+  if (granter === 'admin' && current !== undefined && current.configurationId !== wanted.configurationId) {
+    const previous = await store.findConfiguration(executor, licence.id, current.configurationId);
+    if (previous !== null && !isAssignableByAdmins(previous.kind === 'custom' ? { kind: 'custom', steps: [] } : { kind: previous.kind, key: previous.key })) {
+      errors.push(fieldError('configurationId', 'not_assignable', `${previous.name} can only be changed by the vendor`));
+    }
+  }
+
+  let defaultEntityId = wanted.defaultEntityId;
+  const groupEntityIds = await store.entityIdsOfGroup(executor, licence.id, wanted.entityGroupId);
+  if (groupEntityIds === null) {
+    errors.push(fieldError('entityGroupId', 'not_found', 'is not an entity group of this licence'));
+  } else if (defaultEntityId !== undefined) {
+    if (!groupEntityIds.includes(defaultEntityId)) errors.push(fieldError('defaultEntityId', 'not_in_group', 'is not an entity of the chosen group'));
+  } else if (current !== undefined && groupEntityIds.includes(current.defaultEntityId)) {
+    defaultEntityId = current.defaultEntityId;
+  } else if (groupEntityIds.length === 1) {
+    defaultEntityId = groupEntityIds[0];
+  } else {
+    errors.push(fieldError('defaultEntityId', 'required', 'is required when the group has several entities'));
+  }
+
+  const internal = configuration?.kind === 'internal';
+  if (licence.twoFactor && !internal && !wanted.mobile) {
+    errors.push(fieldError('mobile', 'required_when_two_factor', 'is required while the licence has two-factor sign-in on'));
+  }
+  if (errors.length > 0 || configuration === null || defaultEntityId === undefined) {
+    throw new Problem('validation_failed', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });
+  }
+  return { configurationId: configuration.id, entityGroupId: wanted.entityGroupId, defaultEntityId, internal };
+}
+
+/** The seat limit holds under concurrency because the licence row is locked while seats are counted. */
+async function ensureFreeSeat(executor: Executor, licenceId: string, exceptUserId?: string): Promise<void> {
+  const licence = await store.lockLicence(executor, licenceId);
+  ensure(licence !== null, notFound('licence'));
+  const used = await store.countSeatsUsed(executor, licenceId, exceptUserId);
+  ensure(used < licence.seatLimit, new Problem('seat_limit_reached', `All ${licence.seatLimit} seats of the licence are taken`));
+}
+
+export function createUsersService(ctx: AppContext) {
+  const view = async (executor: Executor, licenceId: string, userId: string) => {
+    const found = await store.findUserView(executor, licenceId, userId);
+    ensure(found !== null, notFound('user'));
+    return presentUser(found);
+  };
+
+  /** Loads a user of the licence for a change, locked; another licence's id is simply not found. */
+  const lockedUser = async (executor: Executor, licenceId: string, userId: string) => {
+    const user = await store.findUser(executor, licenceId, userId, { lock: true });
+    ensure(user !== null, notFound('user'));
+    return user;
+  };
+
+  const ensureNotSelf = (acting: Acting, userId: string) =>
+    ensure(acting.granter !== 'admin' || acting.userId !== userId, new Problem('cannot_target_self', 'Ask another administrator to do this to your account'));
+  const ensureNotProtected = (user: store.UserRow) =>
+    ensure(!user.protected, new Problem('protected_account', 'The support account can only be deactivated or activated'));
+
+  /** Creates a user inside a caller's transaction (also used when a licence is created). */
+  async function createInTransaction(executor: Executor, licenceId: string, input: NewUser, acting: Acting, options: { protected?: boolean; sendWelcome?: boolean } = {}) {
+    const licence = await store.findLicence(executor, licenceId);
+    ensure(licence !== null, notFound('licence'));
+    const authorizations = await resolveAuthorizations(executor, licence, input, acting.granter);
+    if (!authorizations.internal) await ensureFreeSeat(executor, licenceId);
+    // A friendly early answer; the unique index is what really keeps logins unique.
+    ensure(!(await store.loginExists(executor, licenceId, input.login)), new Problem('login_taken', `The login "${input.login}" is taken in this licence`));
+    const id = randomUUID();
+    const now = ctx.now();
+    await store.insertUser(executor, {
+      licenceId,
+      id,
+      login: input.login,
+      firstName: input.firstName,
+      lastName: input.lastName,
+      email: input.email,
+      mobile: input.mobile ?? null,
+      gender: input.gender ?? null,
+      language: input.language,
+      status: 'active',
+      ...authorizations,
+      protected: options.protected ?? false,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await recordAudit(
+      executor,
+      acting.audit,
+      {
+        licenceId,
+        action: 'user.create',
+        target: { kind: 'user', id, name: input.login },
+        after: { login: input.login, ...auditedFields({ ...input, mobile: input.mobile ?? null, gender: input.gender ?? null, status: 'active', ...authorizations }) },
+      },
+      now,
+    );
+    if (options.sendWelcome === false) return { id, setPasswordLink: null };
+    const [setPasswordLink] = await sendPasswordLinks(executor, { licenceId, licenceName: licence.name, publicUrl: ctx.config.publicUrl, purpose: 'welcome', now }, [
+      { id, login: input.login, firstName: input.firstName, email: input.email, language: input.language },
+    ]);
+    return { id, setPasswordLink: setPasswordLink ?? null };
+  }
+
+  /** Runs a change in a transaction and answers the user as it stands after it; decisions follow. */
+  async function change(licenceId: string, userId: string, work: (executor: Executor) => Promise<void>) {
+    const answer = await ctx.transaction(async (tx, announce) => {
+      await work(tx);
+      await announce({ kind: 'user', licenceId, userId });
+      return view(tx, licenceId, userId);
+    });
+    ctx.deliverSoon();
+    return answer;
+  }
+
+  return {
+    createInTransaction,
+    activeUsersWithoutMobile: store.activeUsersWithoutMobile,
+
+    async list(licenceId: string, query: { status: 'active' | 'deactivated'; q?: string; limit: number; cursor?: string }) {
+      const after = decodeCursor(query.cursor, 2);
+      ensure(query.cursor === undefined || after !== null, invalidField('cursor', 'invalid_format', 'is not a cursor from this list'));
+      const rows = await store.listUserViews(ctx.db, licenceId, {
+        status: query.status,
+        q: query.q,
+        after: after as [string, string] | null,
+        limit: query.limit,
+      });
+      return pageOf(rows, query.limit, presentUser, (row) => [row.user.login.toLowerCase(), row.user.id]);
+    },
+
+    get: (licenceId: string, userId: string) => view(ctx.db, licenceId, userId),
+
+    async create(licenceId: string, input: NewUser, acting: Acting) {
+      try {
+        const { id } = await ctx.transaction(async (tx, announce) => {
+          const created = await createInTransaction(tx, licenceId, input, acting);
+          await announce({ kind: 'user', licenceId, userId: created.id });
+          return created;
+        });
+        ctx.deliverSoon();
+        return await view(ctx.db, licenceId, id);
+      } catch (error) {
+        if (isUniqueViolation(error, 'users_login_key')) throw new Problem('login_taken', `The login "${input.login}" is taken in this licence`);
+        throw error;
+      }
+    },
+
+    update: (licenceId: string, userId: string, changes: Partial<UserFields>, acting: Acting) =>
+      change(licenceId, userId, async (tx) => {
+        const user = await lockedUser(tx, licenceId, userId);
+        ensureNotProtected(user);
+        const licence = await store.findLicence(tx, licenceId);
+        ensure(licence !== null, notFound('licence'));
+        const merged = {
+          configurationId: changes.configurationId ?? user.configurationId,
+          entityGroupId: changes.entityGroupId ?? user.entityGroupId,
+          defaultEntityId: changes.defaultEntityId,
+          mobile: changes.mobile === undefined ? user.mobile : changes.mobile,
+        };
+        const authorizations = await resolveAuthorizations(tx, licence, merged, acting.granter, user);
+        // Vendor staff moved to a customer configuration starts taking a seat.
+        if (user.internal && !authorizations.internal && user.status === 'active') await ensureFreeSeat(tx, licenceId, userId);
+        const updated = {
+          ...user,
+          ...(changes.firstName === undefined ? {} : { firstName: changes.firstName }),
+          ...(changes.lastName === undefined ? {} : { lastName: changes.lastName }),
+          ...(changes.email === undefined ? {} : { email: changes.email }),
+          ...(changes.mobile === undefined ? {} : { mobile: changes.mobile }),
+          ...(changes.gender === undefined ? {} : { gender: changes.gender }),
+          ...(changes.language === undefined ? {} : { language: changes.language }),
+          ...authorizations,
+        };
+        const now = ctx.now();
+        const { passwordHash: _secret, ...row } = updated;
+        await store.updateUser(tx, licenceId, userId, { ...row, updatedAt: now });
+        const diff = changedFields(auditedFields(user), auditedFields(updated));
+        if (Object.keys(diff.after).length > 0) {
+          await recordAudit(tx, acting.audit, { licenceId, action: 'user.update', target: { kind: 'user', id: userId, name: user.login }, ...diff }, now);
+        }
+      }),
+
+    deactivate: (licenceId: string, userId: string, acting: Acting) =>
+      change(licenceId, userId, async (tx) => {
+        ensureNotSelf(acting, userId);
+        const user = await lockedUser(tx, licenceId, userId);
+        if (user.status === 'deactivated') return;
+        const now = ctx.now();
+        await store.updateUser(tx, licenceId, userId, { status: 'deactivated', updatedAt: now });
+        await endUserSessions(tx, licenceId, userId);
+        await recordAudit(tx, acting.audit, { licenceId, action: 'user.deactivate', target: { kind: 'user', id: userId, name: user.login }, before: { status: 'active' }, after: { status: 'deactivated' } }, now);
+      }),
+
+    activate: (licenceId: string, userId: string, acting: Acting) =>
+      change(licenceId, userId, async (tx) => {
+        const user = await lockedUser(tx, licenceId, userId);
+        if (user.status === 'active') return;
+        if (!user.internal) await ensureFreeSeat(tx, licenceId, userId);
+        const now = ctx.now();
+        await store.updateUser(tx, licenceId, userId, { status: 'active', updatedAt: now });
+        await recordAudit(tx, acting.audit, { licenceId, action: 'user.activate', target: { kind: 'user', id: userId, name: user.login }, before: { status: 'deactivated' }, after: { status: 'active' } }, now);
+      }),
+
+    async remove(licenceId: string, userId: string, acting: Acting) {
+      await ctx.transaction(async (tx, announce) => {
+        ensureNotSelf(acting, userId);
+        const user = await lockedUser(tx, licenceId, userId);
+        ensureNotProtected(user);
+        // Sessions and set-password links go with the user (ON DELETE CASCADE).
+        await store.deleteUser(tx, licenceId, userId);
+        await recordAudit(tx, acting.audit, { licenceId, action: 'user.delete', target: { kind: 'user', id: userId, name: user.login }, before: { login: user.login, ...auditedFields(user) } }, ctx.now());
+        await announce({ kind: 'user', licenceId, userId });
+      });
+    },
+
+    /** The current password stops working now, every session ends, and a reset link goes out. */
+    async resetPassword(licenceId: string, userId: string, acting: Acting) {
+      await ctx.transaction(async (tx, announce) => {
+        const user = await lockedUser(tx, licenceId, userId);
+        ensureNotProtected(user);
+        const licence = await store.findLicence(tx, licenceId);
+        ensure(licence !== null, notFound('licence'));
+        const now = ctx.now();
+        await store.clearPasswords(tx, licenceId, [userId], now);
+        await endUserSessions(tx, licenceId, userId);
+        await sendPasswordLinks(tx, { licenceId, licenceName: licence.name, publicUrl: ctx.config.publicUrl, purpose: 'reset', now }, [user]);
+        await recordAudit(tx, acting.audit, { licenceId, action: 'user.password_reset', target: { kind: 'user', id: userId, name: user.login } }, now);
+        // Every process forgets the sessions it had checked for this user.
+        await announce({ kind: 'user', licenceId, userId });
+      });
+      ctx.deliverSoon();
+    },
+
+    /** A user who lost the phone with their authenticator app signs in with password (and SMS) again. */
+    async removeAuthenticator(licenceId: string, userId: string, acting: Acting) {
+      await ctx.transaction(async (tx) => {
+        const user = await lockedUser(tx, licenceId, userId);
+        ensureNotProtected(user);
+        const removed = await store.deleteAuthenticator(tx, licenceId, userId);
+        ensure(removed, new Problem('not_found', 'This user has no authenticator app'));
+        await recordAudit(tx, acting.audit, { licenceId, action: 'user.authenticator_remove', target: { kind: 'user', id: userId, name: user.login } }, ctx.now());
+      });
+    },
+
+    /** Every active non-internal user at once; the acting admin keeps the session they act from. */
+    async resetAllPasswords(licenceId: string, acting: Acting): Promise<{ count: number }> {
+      const count = await ctx.transaction(async (tx, announce) => {
+        const licence = await store.lockLicence(tx, licenceId);
+        ensure(licence !== null, notFound('licence'));
+        const targets = await store.activeResettableUsers(tx, licenceId);
+        const now = ctx.now();
+        const ids = targets.map((user) => user.id);
+        for (let i = 0; i < ids.length; i += 1000) await store.clearPasswords(tx, licenceId, ids.slice(i, i + 1000), now);
+        await endSessionsOfUsers(tx, licenceId, ids, acting.granter === 'admin' ? acting.sessionId : undefined);
+        await sendPasswordLinks(tx, { licenceId, licenceName: licence.name, publicUrl: ctx.config.publicUrl, purpose: 'reset', now }, targets);
+        await recordAudit(tx, acting.audit, { licenceId, action: 'users.password_reset_all', target: { kind: 'licence', id: licenceId, name: licence.code }, after: { count: targets.length } }, now);
+        await announce({ kind: 'licence', licenceId });
+        return targets.length;
+      });
+      ctx.deliverSoon();
+      return { count };
+    },
+  };
+}
+
+export type UsersService = ReturnType<typeof createUsersService>;

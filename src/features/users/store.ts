@@ -1,0 +1,177 @@
+import { and, asc, count, eq, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
+import type { Executor } from '../../platform/db/client.ts';
+import { entities, entityGroupMembers, entityGroups, licences, rightsConfigurations, users, userTotp } from '../../platform/db/schema.ts';
+
+// Queries on users and the licence data a user refers to. Every query names the licence: the tenant fence.
+
+export type UserRow = typeof users.$inferSelect;
+export type NewUserRow = typeof users.$inferInsert;
+
+const userView = {
+  user: users,
+  configuration: { id: rightsConfigurations.id, key: rightsConfigurations.key, name: rightsConfigurations.name, kind: rightsConfigurations.kind },
+  entityGroup: { id: entityGroups.id, name: entityGroups.name },
+  defaultEntity: { id: entities.id, code: entities.code, name: entities.name },
+};
+export type UserView = {
+  user: UserRow;
+  configuration: { id: string; key: string; name: string; kind: 'standard' | 'internal' | 'custom' };
+  entityGroup: { id: string; name: string };
+  defaultEntity: { id: string; code: string; name: string };
+};
+
+function selectUserViews(executor: Executor) {
+  return executor
+    .select(userView)
+    .from(users)
+    .innerJoin(rightsConfigurations, and(eq(rightsConfigurations.licenceId, users.licenceId), eq(rightsConfigurations.id, users.configurationId)))
+    .innerJoin(entityGroups, and(eq(entityGroups.licenceId, users.licenceId), eq(entityGroups.id, users.entityGroupId)))
+    .innerJoin(entities, and(eq(entities.licenceId, users.licenceId), eq(entities.id, users.defaultEntityId)));
+}
+
+export async function findUserView(executor: Executor, licenceId: string, userId: string): Promise<UserView | null> {
+  const [row] = await selectUserViews(executor).where(and(eq(users.licenceId, licenceId), eq(users.id, userId))).limit(1);
+  return row ?? null;
+}
+
+export async function findUser(executor: Executor, licenceId: string, userId: string, options: { lock?: boolean } = {}): Promise<UserRow | null> {
+  const query = executor.select().from(users).where(and(eq(users.licenceId, licenceId), eq(users.id, userId))).limit(1);
+  const [row] = options.lock ? await query.for('update') : await query;
+  return row ?? null;
+}
+
+/** The expression the trigram index covers: search must use exactly this to be served by it. */
+const searchText = sql`lower(${users.login} || ' ' || ${users.firstName} || ' ' || ${users.lastName} || ' ' || ${users.email})`;
+const loginKey = sql`lower(${users.login})`;
+
+const likePattern = (q: string) => `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+export async function listUserViews(
+  executor: Executor,
+  licenceId: string,
+  filter: { status: 'active' | 'deactivated'; q?: string; after: [string, string] | null; limit: number },
+): Promise<UserView[]> {
+  const conditions: SQL[] = [eq(users.licenceId, licenceId), eq(users.status, filter.status)];
+  if (filter.q) conditions.push(sql`${searchText} LIKE ${likePattern(filter.q)}`);
+  if (filter.after) {
+    const [afterLogin, afterId] = filter.after;
+    conditions.push(sql`(${loginKey}, ${users.id}) > (${afterLogin}, ${afterId}::uuid)`);
+  }
+  return selectUserViews(executor)
+    .where(and(...conditions))
+    .orderBy(asc(loginKey), asc(users.id))
+    .limit(filter.limit + 1);
+}
+
+export async function loginExists(executor: Executor, licenceId: string, login: string): Promise<boolean> {
+  const [row] = await executor
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.licenceId, licenceId), eq(loginKey, login.toLowerCase())))
+    .limit(1);
+  return row !== undefined;
+}
+
+/** Locks the licence row: seat counting and user creation in one licence take turns. */
+export async function lockLicence(executor: Executor, licenceId: string) {
+  const [row] = await executor.select().from(licences).where(eq(licences.id, licenceId)).for('update');
+  return row ?? null;
+}
+
+export async function findLicence(executor: Executor, licenceId: string) {
+  const [row] = await executor.select().from(licences).where(eq(licences.id, licenceId)).limit(1);
+  return row ?? null;
+}
+
+/** Seats: active users that are not vendor staff. */
+export async function countSeatsUsed(executor: Executor, licenceId: string, exceptUserId?: string): Promise<number> {
+  const [row] = await executor
+    .select({ used: count() })
+    .from(users)
+    .where(and(eq(users.licenceId, licenceId), eq(users.status, 'active'), eq(users.internal, false), exceptUserId ? ne(users.id, exceptUserId) : undefined));
+  return row?.used ?? 0;
+}
+
+export async function insertUser(executor: Executor, row: NewUserRow): Promise<void> {
+  await executor.insert(users).values(row);
+}
+
+export async function updateUser(executor: Executor, licenceId: string, userId: string, changes: Partial<NewUserRow>): Promise<void> {
+  await executor.update(users).set(changes).where(and(eq(users.licenceId, licenceId), eq(users.id, userId)));
+}
+
+export async function deleteUser(executor: Executor, licenceId: string, userId: string): Promise<void> {
+  await executor.delete(users).where(and(eq(users.licenceId, licenceId), eq(users.id, userId)));
+}
+
+export async function findConfiguration(executor: Executor, licenceId: string, configurationId: string) {
+  const [row] = await executor
+    .select()
+    .from(rightsConfigurations)
+    .where(and(eq(rightsConfigurations.licenceId, licenceId), eq(rightsConfigurations.id, configurationId)))
+    .limit(1);
+  return row ?? null;
+}
+
+export async function findConfigurationByKey(executor: Executor, licenceId: string, key: string) {
+  const [row] = await executor
+    .select()
+    .from(rightsConfigurations)
+    .where(and(eq(rightsConfigurations.licenceId, licenceId), eq(rightsConfigurations.key, key)))
+    .limit(1);
+  return row ?? null;
+}
+
+/** The entity ids of a group of this licence, or null when the licence has no such group. */
+export async function entityIdsOfGroup(executor: Executor, licenceId: string, entityGroupId: string): Promise<string[] | null> {
+  const rows = await executor
+    .select({ groupId: entityGroups.id, entityId: entityGroupMembers.entityId })
+    .from(entityGroups)
+    .leftJoin(entityGroupMembers, and(eq(entityGroupMembers.licenceId, entityGroups.licenceId), eq(entityGroupMembers.entityGroupId, entityGroups.id)))
+    .where(and(eq(entityGroups.licenceId, licenceId), eq(entityGroups.id, entityGroupId)));
+  if (rows.length === 0) return null;
+  return rows.flatMap((row) => (row.entityId === null ? [] : [row.entityId]));
+}
+
+export async function entitiesOfGroup(executor: Executor, licenceId: string, entityGroupId: string) {
+  return executor
+    .select({ id: entities.id, code: entities.code, name: entities.name })
+    .from(entityGroupMembers)
+    .innerJoin(entities, and(eq(entities.licenceId, entityGroupMembers.licenceId), eq(entities.id, entityGroupMembers.entityId)))
+    .where(and(eq(entityGroupMembers.licenceId, licenceId), eq(entityGroupMembers.entityGroupId, entityGroupId)))
+    .orderBy(asc(entities.code));
+}
+
+/** Active users who would need a mobile for two-factor sign-in and have none. */
+export async function activeUsersWithoutMobile(executor: Executor, licenceId: string) {
+  return executor
+    .select({ id: users.id, login: users.login })
+    .from(users)
+    .where(and(eq(users.licenceId, licenceId), eq(users.status, 'active'), eq(users.internal, false), or(sql`${users.mobile} IS NULL`, eq(users.mobile, ''))))
+    .orderBy(asc(loginKey));
+}
+
+export async function activeResettableUsers(executor: Executor, licenceId: string) {
+  return executor
+    .select({ id: users.id, email: users.email, language: users.language, firstName: users.firstName, login: users.login })
+    .from(users)
+    .where(and(eq(users.licenceId, licenceId), eq(users.status, 'active'), eq(users.internal, false)));
+}
+
+export async function clearPasswords(executor: Executor, licenceId: string, userIds: readonly string[], now: Date): Promise<void> {
+  if (userIds.length === 0) return;
+  await executor
+    .update(users)
+    .set({ passwordHash: null, updatedAt: now })
+    .where(and(eq(users.licenceId, licenceId), inArray(users.id, [...userIds])));
+}
+
+
+/** Removes a user's authenticator app; answers whether they had one. */
+export async function deleteAuthenticator(executor: Executor, licenceId: string, userId: string): Promise<boolean> {
+  const removed = await executor
+    .delete(userTotp)
+    .where(and(eq(userTotp.licenceId, licenceId), eq(userTotp.userId, userId)))
+    .returning({ userId: userTotp.userId });
+  return removed.length > 0;
+}
