@@ -1,0 +1,119 @@
+import { useId, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { consoleApi } from '../api';
+import { dayStart, formatDateTime } from '../format';
+import type { Page, SupportAccess, UserAccess } from '../types';
+import { PagedFooter } from '../ui/PagedFooter';
+import { panelId, tabId, Tabs } from '../ui/Tabs';
+import { usePaged } from '../ui/usePaged';
+import { useDebounced } from '../ui/useLoad';
+
+// Who entered the licence and when: users' sign-ins, and the vendor's support visits with their ticket.
+
+const TABS = ['users', 'support'] as const;
+type AccessTab = (typeof TABS)[number];
+
+export function LicenceAccessesPage() {
+  const { t } = useTranslation();
+  const [tab, setTab] = useState<AccessTab>('users');
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [login, setLogin] = useState('');
+  const fromId = useId();
+  const toId = useId();
+  const loginId = useId();
+  const range = { from: dayStart(from), to: dayStart(to, true) };
+
+  return (
+    <section className="page">
+      <header className="page-header">
+        <h1>{t('accesses.title')}</h1>
+      </header>
+      <Tabs id="accesses" label={t('accesses.tabs.label')} tabs={TABS} current={tab} labelOf={(candidate) => t(`accesses.tabs.${candidate}`)} onChange={setTab} className="tabs-page" />
+      <div id={panelId('accesses')} role="tabpanel" aria-labelledby={tabId('accesses', tab)} className="card">
+        <div className="filters">
+          <div className="field">
+            <label htmlFor={fromId}>{t('accesses.from')}</label>
+            <input id={fromId} type="date" value={from} max={to || undefined} onChange={(event) => setFrom(event.target.value)} />
+          </div>
+          <div className="field">
+            <label htmlFor={toId}>{t('accesses.to')}</label>
+            <input id={toId} type="date" value={to} min={from || undefined} onChange={(event) => setTo(event.target.value)} />
+          </div>
+          {tab === 'users' ? (
+            <div className="field">
+              <label htmlFor={loginId}>{t('user.login')}</label>
+              <input id={loginId} type="search" value={login} onChange={(event) => setLogin(event.target.value)} autoCapitalize="none" spellCheck={false} />
+            </div>
+          ) : null}
+        </div>
+        {tab === 'users' ? <UserAccesses from={range.from} to={range.to} login={login} /> : <SupportAccesses from={range.from} to={range.to} />}
+      </div>
+    </section>
+  );
+}
+
+function UserAccesses({ from, to, login }: { from: string | undefined; to: string | undefined; login: string }) {
+  const { t, i18n } = useTranslation();
+  const searchedLogin = useDebounced(login.trim(), 300);
+  const paged = usePaged((cursor) => consoleApi.get<Page<UserAccess>>('/licence-accesses/users', { from, to, login: searchedLogin, cursor }), [from, to, searchedLogin]);
+  return (
+    <>
+      <table className="table">
+        <caption className="visually-hidden">{t('accesses.tabs.users')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('accesses.at')}</th>
+            <th scope="col">{t('user.login')}</th>
+            <th scope="col">{t('accesses.ip')}</th>
+            <th scope="col">{t('accesses.userAgent')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {paged.items.map((access, index) => (
+            <tr key={`${access.at}-${access.login}-${index}`}>
+              <td className="nowrap">{formatDateTime(access.at, i18n.language)}</td>
+              <td>{access.login}</td>
+              <td className="nowrap">{access.ip}</td>
+              <td className="truncate" title={access.userAgent ?? undefined}>
+                {access.userAgent ?? t('common.none')}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <PagedFooter paged={paged} emptyText={t('accesses.empty')} />
+    </>
+  );
+}
+
+function SupportAccesses({ from, to }: { from: string | undefined; to: string | undefined }) {
+  const { t, i18n } = useTranslation();
+  const paged = usePaged((cursor) => consoleApi.get<Page<SupportAccess>>('/licence-accesses/support', { from, to, cursor }), [from, to]);
+  return (
+    <>
+      <table className="table">
+        <caption className="visually-hidden">{t('accesses.tabs.support')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('accesses.at')}</th>
+            <th scope="col">{t('accesses.ticket')}</th>
+            <th scope="col">{t('accesses.description')}</th>
+            <th scope="col">{t('accesses.operator')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {paged.items.map((visit, index) => (
+            <tr key={`${visit.at}-${visit.ticket}-${index}`}>
+              <td className="nowrap">{formatDateTime(visit.at, i18n.language)}</td>
+              <td>{visit.ticket}</td>
+              <td>{visit.description}</td>
+              <td>{visit.operator}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <PagedFooter paged={paged} emptyText={t('accesses.emptySupport')} />
+    </>
+  );
+}

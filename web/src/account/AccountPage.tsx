@@ -1,0 +1,112 @@
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { consoleApi } from '../api';
+import { NewPasswordFields, useNewPassword } from '../auth/NewPasswordFields';
+import { formatDateTime, fullName } from '../format';
+import { useAccount } from '../session';
+import { useNotify } from '../ui/feedback';
+import { TextField } from '../ui/fields';
+import { Alert, useProblem } from '../ui/problems';
+import { TwoFactorSection } from './TwoFactorSection';
+
+// My account: who I am, what I may do (rights configuration) and on which data (entities); my
+// authenticator app and my password.
+
+export function AccountPage() {
+  const { t, i18n } = useTranslation();
+  const account = useAccount();
+  const dash = t('common.none');
+
+  return (
+    <section className="page">
+      <header className="page-header">
+        <h1>{t('account.title')}</h1>
+      </header>
+      <div className="columns">
+        <section className="card" aria-labelledby="account-personal">
+          <h2 id="account-personal">{t('account.personal')}</h2>
+          <dl className="details">
+            <dt>{t('user.name')}</dt>
+            <dd>{fullName(account)}</dd>
+            <dt>{t('user.login')}</dt>
+            <dd>{account.login}</dd>
+            <dt>{t('user.email')}</dt>
+            <dd>{account.email}</dd>
+            <dt>{t('user.mobile')}</dt>
+            <dd>{account.mobile ?? dash}</dd>
+            <dt>{t('user.language')}</dt>
+            <dd>{t(`language.names.${account.language}`, { defaultValue: account.language })}</dd>
+            <dt>{t('account.licence')}</dt>
+            <dd>
+              {account.licence.name} <span className="muted">({account.licence.code})</span>
+            </dd>
+            <dt>{t('account.lastConnection')}</dt>
+            <dd>{account.lastLoginAt ? formatDateTime(account.lastLoginAt, i18n.language) : t('account.neverConnected')}</dd>
+          </dl>
+        </section>
+        <section className="card" aria-labelledby="account-permissions">
+          <h2 id="account-permissions">{t('account.permissions')}</h2>
+          <dl className="details">
+            <dt>{t('user.rightsConfiguration')}</dt>
+            <dd>{account.configuration.name}</dd>
+          </dl>
+          <h3>{t('account.entities')}</h3>
+          <ul className="entity-list">
+            {account.entities.map((entity) => (
+              <li key={entity.id} className={entity.isDefault ? 'entity entity-default' : 'entity'}>
+                <span>
+                  {entity.name} <span className="muted">({entity.code})</span>
+                </span>
+                {entity.isDefault ? <span className="badge badge-info">{t('account.defaultEntity')}</span> : null}
+              </li>
+            ))}
+          </ul>
+        </section>
+      </div>
+      <TwoFactorSection />
+      <ChangePasswordForm />
+    </section>
+  );
+}
+
+function ChangePasswordForm() {
+  const { t } = useTranslation();
+  const notify = useNotify();
+  const problem = useProblem(['currentPassword', 'newPassword'], { invalid_credentials: 'currentPassword', weak_password: 'newPassword' });
+  const [currentPassword, setCurrentPassword] = useState('');
+  const newPassword = useNewPassword();
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    problem.clear();
+    if (!newPassword.check()) return;
+    setBusy(true);
+    try {
+      await consoleApi.put('/me/password', { currentPassword, newPassword: newPassword.password });
+      setCurrentPassword('');
+      newPassword.reset();
+      notify(t('account.passwordChanged'));
+    } catch (error) {
+      problem.capture(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="card form-card" aria-labelledby="account-password">
+      <h2 id="account-password">{t('account.changePassword')}</h2>
+      <form onSubmit={submit} noValidate className="form form-narrow">
+        <Alert>{problem.alert}</Alert>
+        <TextField label={t('password.current')} type="password" value={currentPassword} onValue={setCurrentPassword} error={problem.fieldError('currentPassword')} required autoComplete="current-password" />
+        <NewPasswordFields state={newPassword} serverError={problem.fieldError('newPassword')} />
+        <div className="form-actions">
+          <button type="submit" className="button button-primary" disabled={busy}>
+            {t('account.changePasswordSubmit')}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,262 @@
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ApiError, consoleApi } from '../api';
+import { useAccount, useSession } from '../session';
+import type { TotpEnrolment } from '../types';
+import { useNotify } from '../ui/feedback';
+import { TextField } from '../ui/fields';
+import { Alert, useProblem } from '../ui/problems';
+import { cleanCode, groupSecret } from './twoFactor';
+
+// My account's two-factor authentication: set up an authenticator app (password, then its key, then
+// a first code from it to confirm), or remove it (password). The key is shown once, at set-up.
+
+type Step = { kind: 'status' } | { kind: 'setUpPassword' } | { kind: 'confirm'; enrolment: TotpEnrolment } | { kind: 'removePassword' };
+
+export function TwoFactorSection() {
+  const { t } = useTranslation();
+  const account = useAccount();
+  const { refreshAccount } = useSession();
+  const notify = useNotify();
+  const [step, setStep] = useState<Step>({ kind: 'status' });
+  const heading = useRef<HTMLHeadingElement>(null);
+
+  /** Back to the status, the focus on the section's heading so the keyboard stays in place. */
+  const backToStatus = () => {
+    setStep({ kind: 'status' });
+    window.setTimeout(() => heading.current?.focus(), 0);
+  };
+
+  const finished = async (message: string) => {
+    try {
+      await refreshAccount();
+    } catch {
+      // The change is made; the status line catches up at the next load.
+    }
+    notify(message);
+    backToStatus();
+  };
+
+  return (
+    <section className="card form-card" aria-labelledby="account-two-factor">
+      <h2 id="account-two-factor" ref={heading} tabIndex={-1}>
+        {t('account.twoFactor.title')}
+      </h2>
+      <p className="two-factor-status">
+        <span className={account.totpEnabled ? 'badge badge-success' : 'badge badge-neutral'}>{account.totpEnabled ? t('account.twoFactor.on') : t('account.twoFactor.off')}</span>{' '}
+        {account.totpEnabled ? t('account.twoFactor.onBody') : t('account.twoFactor.offBody')}
+      </p>
+      {step.kind === 'status' ? (
+        <div className="form-actions">
+          {account.totpEnabled ? (
+            <button type="button" className="button button-danger" onClick={() => setStep({ kind: 'removePassword' })}>
+              {t('account.twoFactor.remove')}
+            </button>
+          ) : (
+            <button type="button" className="button button-primary" onClick={() => setStep({ kind: 'setUpPassword' })}>
+              {t('account.twoFactor.setUp')}
+            </button>
+          )}
+        </div>
+      ) : null}
+      {step.kind === 'setUpPassword' ? (
+        <PasswordForm
+          intro={t('account.twoFactor.setUpIntro')}
+          submitLabel={t('account.twoFactor.continue')}
+          onSubmit={async (password) => {
+            try {
+              const enrolment = await consoleApi.post<TotpEnrolment>('/me/totp', { password });
+              setStep({ kind: 'confirm', enrolment });
+            } catch (error) {
+              // Set up meanwhile (another tab): show it as it is now.
+              if (error instanceof ApiError && error.code === 'conflict') void refreshAccount().catch(() => undefined);
+              throw error;
+            }
+          }}
+          onCancel={backToStatus}
+        />
+      ) : null}
+      {step.kind === 'confirm' ? <ConfirmApp enrolment={step.enrolment} onConfirmed={() => finished(t('account.twoFactor.enabled'))} onCancel={backToStatus} /> : null}
+      {step.kind === 'removePassword' ? (
+        <PasswordForm
+          intro={t('account.twoFactor.removeIntro')}
+          submitLabel={t('account.twoFactor.removeSubmit')}
+          danger
+          onSubmit={async (password) => {
+            await consoleApi.delete('/me/totp', { password });
+            await finished(t('account.twoFactor.removed'));
+          }}
+          onCancel={backToStatus}
+        />
+      ) : null}
+    </section>
+  );
+}
+
+interface PasswordFormProps {
+  intro: string;
+  submitLabel: string;
+  danger?: boolean;
+  /** Throws the API's failure, shown beside the password or in the alert. */
+  onSubmit: (password: string) => Promise<void>;
+  onCancel: () => void;
+}
+
+function PasswordForm({ intro, submitLabel, danger = false, onSubmit, onCancel }: PasswordFormProps) {
+  const { t } = useTranslation();
+  const problem = useProblem(['password'], { invalid_credentials: 'password' });
+  const [password, setPassword] = useState('');
+  const [missing, setMissing] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    problem.clear();
+    setMissing(password === '');
+    if (password === '') {
+      input.current?.focus();
+      return;
+    }
+    setBusy(true);
+    try {
+      await onSubmit(password);
+    } catch (error) {
+      problem.capture(error);
+      setPassword('');
+      input.current?.focus();
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form onSubmit={submit} noValidate className="form form-narrow" aria-label={submitLabel}>
+      <p>{intro}</p>
+      <Alert>{problem.alert}</Alert>
+      <TextField
+        ref={input}
+        label={t('account.twoFactor.password')}
+        type="password"
+        value={password}
+        onValue={setPassword}
+        error={missing ? t('fieldErrors.required') : problem.fieldError('password')}
+        required
+        autoComplete="current-password"
+        autoFocus
+      />
+      <div className="form-actions">
+        <button type="submit" className={danger ? 'button button-danger' : 'button button-primary'} disabled={busy}>
+          {submitLabel}
+        </button>
+        <button type="button" className="button" onClick={onCancel}>
+          {t('common.cancel')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function ConfirmApp({ enrolment, onConfirmed, onCancel }: { enrolment: TotpEnrolment; onConfirmed: () => Promise<void>; onCancel: () => void }) {
+  const { t } = useTranslation();
+  const notify = useNotify();
+  const problem = useProblem(['code']);
+  const [code, setCode] = useState('');
+  const [formatError, setFormatError] = useState<string | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+  const firstHeading = useRef<HTMLHeadingElement>(null);
+  const keyId = useId();
+  // The password form that led here is gone: the focus moves on to what to do next.
+  useEffect(() => firstHeading.current?.focus(), []);
+
+  const copy = async (text: string, done: string) => {
+    try {
+      await navigator.clipboard.writeText(text);
+      notify(done);
+    } catch {
+      notify(t('account.twoFactor.copyFailed'), 'error');
+    }
+  };
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    problem.clear();
+    const typed = cleanCode(code);
+    const wrongShape = !/^\d{6}$/.test(typed);
+    setFormatError(wrongShape ? t('account.twoFactor.codeFormat') : undefined);
+    if (wrongShape) {
+      input.current?.focus();
+      return;
+    }
+    setBusy(true);
+    try {
+      await consoleApi.post('/me/totp/confirm', { code: typed });
+      await onConfirmed();
+    } catch (error) {
+      problem.capture(error);
+      input.current?.focus();
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <ol className="setup-steps">
+      <li>
+        <h3 ref={firstHeading} tabIndex={-1}>
+          {t('account.twoFactor.addTitle')}
+        </h3>
+        <p>{t('account.twoFactor.addIntro')}</p>
+        <p className="field-label" id={keyId}>
+          {t('account.twoFactor.key')}
+        </p>
+        <div className="copy-row">
+          <code className="secret totp-secret" aria-labelledby={keyId} translate="no">
+            {groupSecret(enrolment.secret)}
+          </code>
+          <button type="button" className="button button-small" onClick={() => void copy(enrolment.secret, t('account.twoFactor.keyCopied'))}>
+            {t('account.twoFactor.copyKey')}
+          </button>
+        </div>
+        <p className="field-hint">{t('account.twoFactor.keyHint')}</p>
+        <p>
+          <a href={enrolment.otpauthUrl}>{t('account.twoFactor.openLink')}</a>
+        </p>
+        <div className="copy-row">
+          <TextField label={t('account.twoFactor.link')} value={enrolment.otpauthUrl} onValue={() => undefined} readOnly spellCheck={false} onFocus={(event) => event.currentTarget.select()} className="totp-link" />
+          <button type="button" className="button button-small" onClick={() => void copy(enrolment.otpauthUrl, t('account.twoFactor.linkCopied'))}>
+            {t('account.twoFactor.copyLink')}
+          </button>
+        </div>
+      </li>
+      <li>
+        <h3>{t('account.twoFactor.confirmTitle')}</h3>
+        <form onSubmit={submit} noValidate className="form form-narrow" aria-label={t('account.twoFactor.confirmTitle')}>
+          <p>{t('account.twoFactor.confirmIntro')}</p>
+          <Alert>{problem.alert}</Alert>
+          <TextField
+            ref={input}
+            label={t('account.twoFactor.code')}
+            value={code}
+            onValue={setCode}
+            error={formatError ?? problem.fieldError('code')}
+            required
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            maxLength={9}
+            spellCheck={false}
+          />
+          <div className="form-actions">
+            <button type="submit" className="button button-primary" disabled={busy}>
+              {t('account.twoFactor.confirm')}
+            </button>
+            <button type="button" className="button" onClick={onCancel}>
+              {t('common.cancel')}
+            </button>
+          </div>
+        </form>
+      </li>
+    </ol>
+  );
+}

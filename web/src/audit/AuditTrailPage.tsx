@@ -1,0 +1,199 @@
+import { useId, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
+import { consoleApi } from '../api';
+import { dayStart, formatDateTime } from '../format';
+import type { AuditEvent, Page } from '../types';
+import { PagedFooter } from '../ui/PagedFooter';
+import { usePaged } from '../ui/usePaged';
+import { useDebounced } from '../ui/useLoad';
+
+// Every change made by an admin or an operator: who, when, what, before → after; filtered by who,
+// what and when, the filtering and the paging done by the server.
+
+/** The actions the server records, offered in the action filter (it matches the exact action). */
+export const KNOWN_ACTIONS = [
+  'api_account.create',
+  'api_account.activate',
+  'api_account.deactivate',
+  'api_account.rotate_secret',
+  'api_account_request.create',
+  'api_account_request.reject',
+  'catalog.release',
+  'entity.create',
+  'entity_group.create',
+  'licence.create',
+  'licence.update',
+  'rights_configuration.create',
+  'rights_configuration.update',
+  'support_visit.open',
+  'transfer_box.read',
+  'transfer_box.send',
+  'user.activate',
+  'user.authenticator_remove',
+  'user.create',
+  'user.deactivate',
+  'user.delete',
+  'user.password_reset',
+  'user.update',
+  'users.password_reset_all',
+] as const;
+
+const PAGE_SIZE = 50;
+const SEARCH_DELAY_MS = 300;
+
+export interface AuditFilters {
+  actor: string;
+  action: string;
+  /** Days as a date input gives them (YYYY-MM-DD), both included; empty for no bound. */
+  from: string;
+  to: string;
+}
+
+/** The query the server reads for the filters: the actor trimmed, the days as instants in local time. */
+export function auditQuery(filters: AuditFilters): { actor?: string; action?: string; from?: string; to?: string } {
+  const actor = filters.actor.trim();
+  const from = dayStart(filters.from);
+  const to = dayStart(filters.to, true);
+  return {
+    ...(actor === '' ? {} : { actor }),
+    ...(filters.action === '' ? {} : { action: filters.action }),
+    ...(from === undefined ? {} : { from }),
+    ...(to === undefined ? {} : { to }),
+  };
+}
+
+/** A party of an event (actor or target) as one readable line, whatever detail the server gives. */
+export function describeParty(party: AuditEvent['actor'] | AuditEvent['target']): string {
+  if (party === null || party === undefined) return '';
+  if (typeof party === 'string') return party;
+  return party.name ?? party.login ?? ('label' in party ? party.label : undefined) ?? party.id ?? party.kind ?? '';
+}
+
+const show = (value: unknown): string => (value === null || value === undefined ? '—' : typeof value === 'string' ? value : JSON.stringify(value));
+
+/** The fields that differ between before and after, as "field: old → new". */
+export function changesOf(before: unknown, after: unknown): { field: string; from: string; to: string }[] {
+  const asRecord = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
+  const old = asRecord(before);
+  const next = asRecord(after);
+  const fields = [...new Set([...Object.keys(old), ...Object.keys(next)])];
+  return fields.filter((field) => JSON.stringify(old[field]) !== JSON.stringify(next[field])).map((field) => ({ field, from: show(old[field]), to: show(next[field]) }));
+}
+
+function actionLabel(t: TFunction, action: string): string {
+  return t(`audit.actions.${action.replaceAll('.', '_')}`, { defaultValue: action });
+}
+
+const NO_FILTERS: AuditFilters = { actor: '', action: '', from: '', to: '' };
+
+export function AuditTrailPage() {
+  const { t, i18n } = useTranslation();
+  const [filters, setFilters] = useState<AuditFilters>(NO_FILTERS);
+  // The typed actor waits for a pause in typing; a picked action or day applies at once.
+  const actor = useDebounced(filters.actor, SEARCH_DELAY_MS);
+  const query = auditQuery({ ...filters, actor });
+  const paged = usePaged(
+    (cursor) => consoleApi.get<Page<AuditEvent>>('/audit-events', { ...query, limit: PAGE_SIZE, cursor }),
+    [query.actor, query.action, query.from, query.to],
+  );
+  const filtered = Object.keys(query).length > 0;
+  const set = (name: keyof AuditFilters) => (value: string) => setFilters((current) => ({ ...current, [name]: value }));
+  const actions = KNOWN_ACTIONS.map((action) => ({ value: action, label: actionLabel(t, action) })).sort((a, b) => a.label.localeCompare(b.label, i18n.language));
+  const ids = { actor: useId(), action: useId(), from: useId(), to: useId() };
+  const rangeWrong = filters.from !== '' && filters.to !== '' && filters.to < filters.from;
+
+  return (
+    <section className="page">
+      <header className="page-header">
+        <h1>{t('audit.title')}</h1>
+      </header>
+      <div className="card">
+        <form className="filters filters-wrap" role="search" aria-label={t('audit.filters')} onSubmit={(event) => event.preventDefault()}>
+          <div className="field">
+            <label htmlFor={ids.actor}>{t('audit.actorFilter')}</label>
+            <input
+              id={ids.actor}
+              type="search"
+              value={filters.actor}
+              onChange={(event) => set('actor')(event.target.value)}
+              placeholder={t('audit.actorPlaceholder')}
+              autoCapitalize="none"
+              spellCheck={false}
+            />
+          </div>
+          <div className="field field-wide">
+            <label htmlFor={ids.action}>{t('audit.actionFilter')}</label>
+            <select id={ids.action} value={filters.action} onChange={(event) => set('action')(event.target.value)}>
+              <option value="">{t('audit.allActions')}</option>
+              {actions.map((choice) => (
+                <option key={choice.value} value={choice.value}>
+                  {choice.label}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor={ids.from}>{t('audit.from')}</label>
+            <input id={ids.from} type="date" value={filters.from} max={filters.to || undefined} onChange={(event) => set('from')(event.target.value)} />
+          </div>
+          <div className="field">
+            <label htmlFor={ids.to}>{t('audit.to')}</label>
+            <input
+              id={ids.to}
+              type="date"
+              value={filters.to}
+              min={filters.from || undefined}
+              onChange={(event) => set('to')(event.target.value)}
+              aria-invalid={rangeWrong || undefined}
+              aria-describedby={rangeWrong ? `${ids.to}-error` : undefined}
+            />
+            {rangeWrong ? (
+              <p className="field-error" id={`${ids.to}-error`}>
+                {t('audit.rangeWrong')}
+              </p>
+            ) : null}
+          </div>
+          {Object.values(filters).some((value) => value !== '') ? (
+            <button type="button" className="button" onClick={() => setFilters(NO_FILTERS)}>
+              {t('audit.clearFilters')}
+            </button>
+          ) : null}
+        </form>
+        <table className="table" aria-busy={paged.loading}>
+          <caption className="visually-hidden">{t('audit.title')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('audit.at')}</th>
+              <th scope="col">{t('audit.actor')}</th>
+              <th scope="col">{t('audit.action')}</th>
+              <th scope="col">{t('audit.target')}</th>
+              <th scope="col">{t('audit.changes')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {paged.items.map((event) => (
+              <tr key={event.id}>
+                <td className="nowrap">{formatDateTime(event.at, i18n.language)}</td>
+                <td>{describeParty(event.actor)}</td>
+                <td>{actionLabel(t, event.action)}</td>
+                <td>{describeParty(event.target)}</td>
+                <td>
+                  <ul className="changes">
+                    {changesOf(event.before, event.after).map((change) => (
+                      <li key={change.field}>
+                        <span className="change-field">{change.field}</span>: <del>{change.from}</del> <span aria-hidden="true">→</span>
+                        <span className="visually-hidden">{t('audit.becomes')}</span> <ins>{change.to}</ins>
+                      </li>
+                    ))}
+                  </ul>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <PagedFooter paged={paged} emptyText={filtered ? t('audit.noMatch') : t('audit.empty')} />
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,192 @@
+import { useRef, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ApiError, consoleApi } from '../api';
+import { Link, navigate, safeNext, useLocation } from '../router';
+import { useSession } from '../session';
+import type { Account, SecondFactorMethod, SignInAnswer } from '../types';
+import { TextField } from '../ui/fields';
+import { Alert, useProblem } from '../ui/problems';
+import { PublicLayout } from './PublicLayout';
+
+// Sign in with licence, login and password, then a second factor when one is asked: the code of the
+// user's authenticator app, or the code sent by SMS when the licence has two-factor on (or both, the
+// SMS then sent only on request).
+
+const LAST_LICENCE_KEY = 'gatehouse.lastLicence';
+
+function lastLicence(): string {
+  try {
+    return localStorage.getItem(LAST_LICENCE_KEY) ?? '';
+  } catch {
+    return '';
+  }
+}
+
+export function SignInPage() {
+  const { t } = useTranslation();
+  const [pending, setPending] = useState<PendingSecondFactor | null>(null);
+  return (
+    <PublicLayout title={pending === null ? t('signIn.title') : t('secondFactor.title')}>
+      {pending === null ? <PasswordStep onSecondFactor={setPending} /> : <SecondFactorStep challenge={pending.challenge} methods={pending.methods} onRestart={() => setPending(null)} />}
+    </PublicLayout>
+  );
+}
+
+interface PendingSecondFactor {
+  challenge: string;
+  methods: SecondFactorMethod[];
+}
+
+function useFinishSignIn() {
+  const { signedIn } = useSession();
+  const { search } = useLocation();
+  return async (answer: SignInAnswer) => {
+    if (answer.csrfToken === undefined || answer.user === undefined) return;
+    await signedIn({ csrfToken: answer.csrfToken, user: answer.user as Account });
+    navigate(safeNext(search.get('next')), { replace: true });
+  };
+}
+
+function PasswordStep({ onSecondFactor }: { onSecondFactor: (pending: PendingSecondFactor) => void }) {
+  const { t } = useTranslation();
+  const finish = useFinishSignIn();
+  const problem = useProblem(['licence', 'login', 'password']);
+  const [licence, setLicence] = useState(lastLicence);
+  const [login, setLogin] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    problem.clear();
+    setBusy(true);
+    try {
+      const answer = await consoleApi.post<SignInAnswer>('/auth/login', { licence: licence.trim(), login: login.trim(), password });
+      try {
+        localStorage.setItem(LAST_LICENCE_KEY, licence.trim());
+      } catch {
+        // Remembering the licence is a convenience only.
+      }
+      // A server that names no method predates authenticator apps: its only second factor is the SMS.
+      if (answer.status === 'second_factor_required' && answer.challenge) onSecondFactor({ challenge: answer.challenge, methods: answer.methods ?? ['sms'] });
+      else await finish(answer);
+    } catch (error) {
+      problem.capture(error);
+      setPassword('');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form onSubmit={submit} noValidate className="form">
+      <Alert>{problem.alert}</Alert>
+      <TextField label={t('signIn.licence')} value={licence} onValue={setLicence} error={problem.fieldError('licence')} required autoComplete="organization" autoCapitalize="none" spellCheck={false} />
+      <TextField label={t('signIn.login')} value={login} onValue={setLogin} error={problem.fieldError('login')} required autoComplete="username" autoCapitalize="none" spellCheck={false} />
+      <TextField label={t('signIn.password')} type="password" value={password} onValue={setPassword} error={problem.fieldError('password')} required autoComplete="current-password" />
+      <div className="form-actions">
+        <button type="submit" className="button button-primary button-wide" disabled={busy}>
+          {busy ? t('signIn.signingIn') : t('signIn.submit')}
+        </button>
+      </div>
+      <p className="public-links">
+        <Link to="/forgot-password">{t('signIn.forgotPassword')}</Link>
+      </p>
+    </form>
+  );
+}
+
+function SecondFactorStep({ challenge, methods, onRestart }: { challenge: string; methods: SecondFactorMethod[]; onRestart: () => void }) {
+  const { t } = useTranslation();
+  const finish = useFinishSignIn();
+  const problem = useProblem(['code']);
+  const [code, setCode] = useState('');
+  const [codeError, setCodeError] = useState<string | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const usesApp = methods.includes('totp');
+  const smsOffered = methods.includes('sms');
+  // With the SMS as the only method the server sent it already; alongside an app, only on request.
+  const [smsSent, setSmsSent] = useState(!usesApp);
+  const [smsNotice, setSmsNotice] = useState<string | null>(null);
+  const [sending, setSending] = useState(false);
+  const codeInput = useRef<HTMLInputElement>(null);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    problem.clear();
+    setCodeError(undefined);
+    if (code.trim() === '') {
+      setCodeError(t('fieldErrors.required'));
+      codeInput.current?.focus();
+      return;
+    }
+    setBusy(true);
+    try {
+      await finish(await consoleApi.post<SignInAnswer>('/auth/second-factor', { challenge, code: code.trim() }));
+    } catch (error) {
+      // A wrong code is a refused credential: say so about the code, not about the password.
+      if (error instanceof ApiError && error.code === 'invalid_credentials') setCodeError(t('secondFactor.wrongCode'));
+      else problem.capture(error);
+      codeInput.current?.focus();
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const sendSms = async () => {
+    problem.clear();
+    setCodeError(undefined);
+    setSmsNotice(null);
+    setSending(true);
+    try {
+      await consoleApi.post('/auth/second-factor/resend', { challenge });
+      setSmsSent(true);
+      setCode('');
+      setSmsNotice(t('secondFactor.smsSent'));
+      codeInput.current?.focus();
+    } catch (error) {
+      problem.capture(error);
+    } finally {
+      setSending(false);
+    }
+  };
+
+  const intro = !smsSent ? t('secondFactor.introApp') : usesApp ? t('secondFactor.introSmsOrApp') : t('secondFactor.intro');
+  return (
+    <form onSubmit={submit} noValidate className="form">
+      <p>{intro}</p>
+      <Alert tone="info">{smsNotice}</Alert>
+      <Alert>{problem.alert}</Alert>
+      <TextField
+        ref={codeInput}
+        label={smsSent ? t('secondFactor.code') : t('secondFactor.appCode')}
+        value={code}
+        onValue={setCode}
+        error={codeError ?? problem.fieldError('code')}
+        required
+        inputMode="numeric"
+        autoComplete="one-time-code"
+        maxLength={6}
+        autoFocus
+      />
+      <div className="form-actions">
+        <button type="submit" className="button button-primary button-wide" disabled={busy}>
+          {t('secondFactor.submit')}
+        </button>
+      </div>
+      <p className="public-links">
+        {smsOffered ? (
+          <>
+            <button type="button" className="link-button" onClick={() => void sendSms()} disabled={sending}>
+              {smsSent ? t('secondFactor.resendSms') : t('secondFactor.useSms')}
+            </button>
+            <br />
+          </>
+        ) : null}
+        <button type="button" className="link-button" onClick={onRestart}>
+          {t('secondFactor.restart')}
+        </button>
+      </p>
+    </form>
+  );
+}

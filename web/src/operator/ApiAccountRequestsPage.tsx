@@ -1,0 +1,207 @@
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { operatorApi } from '../api';
+import { formatDateTime, fullName } from '../format';
+import type { ApiAccountRequest, EntityGroup, Page, RightsConfiguration } from '../types';
+import { useNotify } from '../ui/feedback';
+import { SelectField, TextField } from '../ui/fields';
+import { LoadState } from '../ui/LoadState';
+import { PagedFooter } from '../ui/PagedFooter';
+import { Alert, useProblem } from '../ui/problems';
+import { usePaged } from '../ui/usePaged';
+import { useLoad } from '../ui/useLoad';
+
+// Pending API account requests filed by licence admins: operators fulfil them (the password goes to the
+// holder by Transfer Box or SMS) or reject them with a reason.
+
+const licenceCodeOf = (request: ApiAccountRequest): string => (typeof request.licence === 'string' ? request.licence : (request.licence?.code ?? ''));
+
+export function ApiAccountRequestsPage() {
+  const { t, i18n } = useTranslation();
+  const paged = usePaged((cursor) => operatorApi.get<Page<ApiAccountRequest>>('/api-account-requests', { status: 'pending', cursor }), []);
+  const [handling, setHandling] = useState<{ request: ApiAccountRequest; action: 'fulfil' | 'reject' } | null>(null);
+
+  return (
+    <section className="page">
+      <header className="page-header">
+        <h1>{t('operator.requests.title')}</h1>
+      </header>
+      {handling ? (
+        <section className="card form-card">
+          {handling.action === 'fulfil' ? (
+            <FulfilForm
+              request={handling.request}
+              onDone={(done) => {
+                setHandling(null);
+                if (done) paged.reload();
+              }}
+            />
+          ) : (
+            <RejectForm
+              request={handling.request}
+              onDone={(done) => {
+                setHandling(null);
+                if (done) paged.reload();
+              }}
+            />
+          )}
+        </section>
+      ) : null}
+      <div className="card">
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">{t('operator.requests.licence')}</th>
+              <th scope="col">{t('user.login')}</th>
+              <th scope="col">{t('apiAccounts.holder')}</th>
+              <th scope="col">{t('apiAccounts.requestedAt')}</th>
+              <th scope="col">
+                <span className="visually-hidden">{t('common.actions')}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {paged.items.map((request) => (
+              <tr key={request.id}>
+                <td>{licenceCodeOf(request)}</td>
+                <td>
+                  {request.login}
+                  {request.warnings?.map((warning) => (
+                    <span key={warning} className="badge badge-warning">
+                      {t(`apiAccounts.warnings.${warning}`, { defaultValue: warning })}
+                    </span>
+                  ))}
+                </td>
+                <td>
+                  {fullName(request.holder)} <span className="muted">{request.holder.email}</span>
+                </td>
+                <td className="nowrap">{formatDateTime(request.createdAt, i18n.language)}</td>
+                <td className="actions-cell">
+                  <button type="button" className="button button-small button-primary" onClick={() => setHandling({ request, action: 'fulfil' })}>
+                    {t('operator.requests.fulfil')}
+                    <span className="visually-hidden"> {request.login}</span>
+                  </button>{' '}
+                  <button type="button" className="button button-small" onClick={() => setHandling({ request, action: 'reject' })}>
+                    {t('operator.requests.reject')}
+                    <span className="visually-hidden"> {request.login}</span>
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <PagedFooter paged={paged} emptyText={t('operator.requests.empty')} />
+      </div>
+    </section>
+  );
+}
+
+function FulfilForm({ request, onDone }: { request: ApiAccountRequest; onDone: (done: boolean) => void }) {
+  const { t } = useTranslation();
+  const notify = useNotify();
+  const problem = useProblem(['configurationId', 'entityGroupId']);
+  const base = `/licences/${encodeURIComponent(licenceCodeOf(request))}`;
+  const choices = useLoad(
+    async () => {
+      const [configurations, groups] = await Promise.all([operatorApi.get<RightsConfiguration[]>(`${base}/rights-configurations`), operatorApi.get<EntityGroup[]>(`${base}/entity-groups`)]);
+      return { configurations, groups };
+    },
+    [base],
+  );
+  const [configurationId, setConfigurationId] = useState('');
+  const [entityGroupId, setEntityGroupId] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    problem.clear();
+    setBusy(true);
+    try {
+      const answer = await operatorApi.post<{ delivery: string }>(`/api-account-requests/${request.id}/fulfil`, { configurationId, entityGroupId });
+      notify(t('operator.requests.fulfilled', { login: request.login, delivery: t(`operator.requests.delivery.${answer.delivery}`, { defaultValue: answer.delivery }) }));
+      onDone(true);
+    } catch (error) {
+      problem.capture(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form onSubmit={submit} noValidate className="form" aria-labelledby="fulfil-title">
+      <h2 id="fulfil-title">{t('operator.requests.fulfilTitle', { login: request.login })}</h2>
+      <Alert>{problem.alert}</Alert>
+      <LoadState loaded={choices}>
+        {(data) => (
+          <div className="form-grid">
+            <SelectField
+              label={t('user.rightsConfiguration')}
+              value={configurationId}
+              onValue={setConfigurationId}
+              placeholder={t('common.choose')}
+              choices={data.configurations.map((configuration) => ({ value: configuration.id, label: configuration.name }))}
+              error={problem.fieldError('configurationId')}
+              required
+            />
+            <SelectField
+              label={t('user.entityGroup')}
+              value={entityGroupId}
+              onValue={setEntityGroupId}
+              placeholder={t('common.choose')}
+              choices={data.groups.map((group) => ({ value: group.id, label: group.name }))}
+              error={problem.fieldError('entityGroupId')}
+              required
+            />
+          </div>
+        )}
+      </LoadState>
+      <div className="form-actions">
+        <button type="submit" className="button button-primary" disabled={busy}>
+          {t('operator.requests.fulfilSubmit')}
+        </button>
+        <button type="button" className="button" onClick={() => onDone(false)}>
+          {t('common.cancel')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function RejectForm({ request, onDone }: { request: ApiAccountRequest; onDone: (done: boolean) => void }) {
+  const { t } = useTranslation();
+  const notify = useNotify();
+  const problem = useProblem(['reason']);
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    problem.clear();
+    setBusy(true);
+    try {
+      await operatorApi.post(`/api-account-requests/${request.id}/reject`, { reason });
+      notify(t('operator.requests.rejected', { login: request.login }));
+      onDone(true);
+    } catch (error) {
+      problem.capture(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form onSubmit={submit} noValidate className="form form-narrow" aria-labelledby="reject-title">
+      <h2 id="reject-title">{t('operator.requests.rejectTitle', { login: request.login })}</h2>
+      <Alert>{problem.alert}</Alert>
+      <TextField label={t('operator.requests.reason')} value={reason} onValue={setReason} error={problem.fieldError('reason')} required />
+      <div className="form-actions">
+        <button type="submit" className="button button-danger" disabled={busy}>
+          {t('operator.requests.rejectSubmit')}
+        </button>
+        <button type="button" className="button" onClick={() => onDone(false)}>
+          {t('common.cancel')}
+        </button>
+      </div>
+    </form>
+  );
+}

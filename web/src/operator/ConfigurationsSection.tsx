@@ -1,0 +1,148 @@
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { operatorApi } from '../api';
+import type { Catalog, OperatorLicence, RightsConfiguration } from '../types';
+import { useNotify } from '../ui/feedback';
+import { TextField } from '../ui/fields';
+import { LoadState } from '../ui/LoadState';
+import { Alert, useProblem } from '../ui/problems';
+import { useLoad } from '../ui/useLoad';
+import { CatalogTree } from './CatalogTree';
+
+// A licence's rights configurations. Tailor-made ones are lists of steps frozen when saved: an
+// application released later joins them only when an operator updates them here.
+
+/** The catalog cut down to the applications the licence subscribes. */
+function subscribedCatalog(catalog: Catalog, applications: string[]): Catalog {
+  const subscribed = new Set(applications);
+  return {
+    categories: catalog.categories
+      .map((category) => ({ ...category, applications: category.applications.filter((application) => subscribed.has(application.key)) }))
+      .filter((category) => category.applications.length > 0),
+  };
+}
+
+export function ConfigurationsSection({ licence }: { licence: OperatorLicence }) {
+  const { t } = useTranslation();
+  const base = `/licences/${encodeURIComponent(licence.code)}/rights-configurations`;
+  const configurations = useLoad(() => operatorApi.get<RightsConfiguration[]>(base), [base]);
+  const catalog = useLoad(() => operatorApi.get<Catalog>('/catalog'), []);
+  const [editing, setEditing] = useState<RightsConfiguration | 'new' | null>(null);
+
+  return (
+    <section className="card" aria-labelledby="configurations-title">
+      <div className="section-header">
+        <h2 id="configurations-title">{t('operator.configurations.title')}</h2>
+        {editing === null ? (
+          <button type="button" className="button button-primary" onClick={() => setEditing('new')}>
+            {t('operator.configurations.create')}
+          </button>
+        ) : null}
+      </div>
+      {editing !== null ? (
+        <LoadState loaded={catalog}>
+          {(data) => (
+            <CustomConfigurationForm
+              base={base}
+              catalog={subscribedCatalog(data, licence.applications)}
+              configuration={editing === 'new' ? null : editing}
+              onDone={(saved) => {
+                setEditing(null);
+                if (saved) configurations.reload();
+              }}
+            />
+          )}
+        </LoadState>
+      ) : null}
+      <LoadState loaded={configurations}>
+        {(list) => (
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">{t('operator.configurations.name')}</th>
+                <th scope="col">{t('operator.configurations.kind')}</th>
+                <th scope="col">{t('operator.configurations.applications')}</th>
+                <th scope="col">
+                  <span className="visually-hidden">{t('common.actions')}</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((configuration) => (
+                <tr key={configuration.id}>
+                  <td>{configuration.name}</td>
+                  <td>{t(`operator.configurations.kinds.${configuration.kind}`)}</td>
+                  <td>{configuration.applications.length}</td>
+                  <td className="actions-cell">
+                    {configuration.kind === 'custom' ? (
+                      <button type="button" className="button button-small" onClick={() => setEditing(configuration)}>
+                        {t('common.edit')}
+                        <span className="visually-hidden"> {configuration.name}</span>
+                      </button>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </LoadState>
+    </section>
+  );
+}
+
+interface CustomConfigurationFormProps {
+  base: string;
+  catalog: Catalog;
+  configuration: RightsConfiguration | null;
+  onDone: (saved: boolean) => void;
+}
+
+function CustomConfigurationForm({ base, catalog, configuration, onDone }: CustomConfigurationFormProps) {
+  const { t } = useTranslation();
+  const notify = useNotify();
+  const problem = useProblem(['name', 'permissions']);
+  const [name, setName] = useState(configuration?.name ?? '');
+  const [steps, setSteps] = useState<Set<string>>(() => new Set(configuration?.steps ?? []));
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    problem.clear();
+    setBusy(true);
+    try {
+      const body = { name, permissions: [...steps] };
+      if (configuration === null) await operatorApi.post(base, body);
+      else await operatorApi.put(`${base}/${configuration.id}`, body);
+      notify(t('operator.configurations.saved', { name }));
+      onDone(true);
+    } catch (error) {
+      problem.capture(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form onSubmit={submit} noValidate className="form subform" aria-labelledby="configuration-form-title">
+      <h3 id="configuration-form-title">{configuration === null ? t('operator.configurations.createTitle') : t('operator.configurations.editTitle', { name: configuration.name })}</h3>
+      <Alert>{problem.alert}</Alert>
+      <TextField label={t('operator.configurations.name')} value={name} onValue={setName} error={problem.fieldError('name')} required />
+      <fieldset>
+        <legend>
+          {t('operator.configurations.permissions')} <span className="muted">{t('operator.configurations.stepCount', { count: steps.size })}</span>
+        </legend>
+        {problem.fieldError('permissions') ? <p className="field-error">{problem.fieldError('permissions')}</p> : null}
+        <CatalogTree catalog={catalog} selected={steps} onChange={setSteps} />
+      </fieldset>
+      <div className="form-actions">
+        <button type="submit" className="button button-primary" disabled={busy}>
+          {t('common.save')}
+        </button>
+        <button type="button" className="button" onClick={() => onDone(false)}>
+          {t('common.cancel')}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,120 @@
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { operatorApi } from '../api';
+import { PublicLayout } from '../auth/PublicLayout';
+import { Link, matchPath, useLocation } from '../router';
+import { LanguageSwitch } from '../shell/LanguageSwitch';
+import { useNotify } from '../ui/feedback';
+import { TextField } from '../ui/fields';
+import { Alert, useProblem } from '../ui/problems';
+import { ApiAccountRequestsPage } from './ApiAccountRequestsPage';
+import { LicencePage } from './LicencePage';
+import { LicencesPage } from './LicencesPage';
+import { dropOperatorToken, keepOperatorToken, useOperatorToken } from './operatorSession';
+
+// The vendor's operator console at /operator: a separate bundle, signed in with an operator token.
+
+export default function OperatorConsole() {
+  const token = useOperatorToken();
+  return token === null ? <OperatorSignIn /> : <OperatorShell />;
+}
+
+function OperatorSignIn() {
+  const { t } = useTranslation();
+  const problem = useProblem(['token'], { unauthenticated: 'token', invalid_credentials: 'token' });
+  const [token, setToken] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    problem.clear();
+    setBusy(true);
+    try {
+      // Only a token the server accepts is kept.
+      await operatorApi.verify(token.trim());
+      keepOperatorToken(token.trim());
+    } catch (error) {
+      problem.capture(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <PublicLayout title={t('operator.signIn.title')}>
+      <form onSubmit={submit} noValidate className="form">
+        <p>{t('operator.signIn.intro')}</p>
+        <Alert>{problem.alert}</Alert>
+        <TextField label={t('operator.signIn.token')} type="password" value={token} onValue={setToken} error={problem.fieldError('token')} required autoComplete="off" />
+        <div className="form-actions">
+          <button type="submit" className="button button-primary button-wide" disabled={busy || token.trim() === ''}>
+            {t('operator.signIn.submit')}
+          </button>
+        </div>
+      </form>
+    </PublicLayout>
+  );
+}
+
+function OperatorShell() {
+  const { t } = useTranslation();
+  const notify = useNotify();
+  const { path } = useLocation();
+  const licence = matchPath('/operator/licences/:code', path);
+  const entries = [
+    { to: '/operator', label: t('operator.nav.licences'), current: path === '/operator' || path.startsWith('/operator/licences') },
+    { to: '/operator/api-account-requests', label: t('operator.nav.apiAccountRequests'), current: path === '/operator/api-account-requests' },
+  ];
+
+  return (
+    <div className="shell shell-operator">
+      <a className="skip-link" href="#main">
+        {t('nav.skipToContent')}
+      </a>
+      <header className="header">
+        <div className="header-brand">
+          <span className="brand-mark" aria-hidden="true" />
+          <span className="brand-name">Gatehouse</span>
+          <span className="header-licence">{t('operator.title')}</span>
+        </div>
+        <div className="header-tools">
+          <LanguageSwitch />
+          <button
+            type="button"
+            className="button button-quiet"
+            onClick={() => {
+              dropOperatorToken();
+              notify(t('header.signedOut'), 'info');
+            }}
+          >
+            {t('header.signOut')}
+          </button>
+        </div>
+      </header>
+      <div className="shell-body">
+        <nav className="sidebar" aria-label={t('nav.label')}>
+          <ul>
+            {entries.map((entry) => (
+              <li key={entry.to}>
+                <Link to={entry.to} className="nav-link" aria-current={entry.current ? 'page' : undefined}>
+                  {entry.label}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <main id="main" tabIndex={-1} className="content">
+          {path === '/operator' ? <LicencesPage /> : null}
+          {licence?.code ? <LicencePage key={licence.code} code={licence.code} /> : null}
+          {path === '/operator/api-account-requests' ? <ApiAccountRequestsPage /> : null}
+          {path !== '/operator' && !licence && path !== '/operator/api-account-requests' ? (
+            <section className="page">
+              <h1>{t('notFound.title')}</h1>
+              <p>{t('notFound.body')}</p>
+            </section>
+          ) : null}
+        </main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,111 @@
+import { useId, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { operatorApi } from '../api';
+import { formatDateTime, fullName } from '../format';
+import type { EntityGroup, OperatorLicence, Page, RightsConfiguration, User } from '../types';
+import { LoadState } from '../ui/LoadState';
+import { PagedFooter } from '../ui/PagedFooter';
+import { panelId, tabId, Tabs } from '../ui/Tabs';
+import { useDebounced, useLoad } from '../ui/useLoad';
+import { usePaged } from '../ui/usePaged';
+import type { ReferenceData } from '../users/referenceData';
+import { UserForm } from '../users/UserForm';
+
+// A licence's users as the vendor's operators see them: searched, paged, and created with any rights
+// configuration, Admin and Team included, through the same form licence admins use.
+
+const STATUSES = ['active', 'deactivated'] as const;
+type Status = (typeof STATUSES)[number];
+const PAGE_SIZE = 50;
+const SEARCH_DELAY_MS = 300;
+
+export function UsersSection({ licence, onChanged }: { licence: OperatorLicence; onChanged: () => void }) {
+  const { t, i18n } = useTranslation();
+  const searchId = useId();
+  const base = `/licences/${encodeURIComponent(licence.code)}`;
+  const [status, setStatus] = useState<Status>('active');
+  const [query, setQuery] = useState('');
+  const [creating, setCreating] = useState(false);
+  const [version, setVersion] = useState(0);
+  const q = useDebounced(query.trim(), SEARCH_DELAY_MS);
+  const paged = usePaged((cursor) => operatorApi.get<Page<User>>(`${base}/users`, { status, q, limit: PAGE_SIZE, cursor }), [base, status, q, version]);
+
+  return (
+    <section className="card" aria-labelledby="operator-users-title">
+      <div className="section-header">
+        <h2 id="operator-users-title">{t('operator.users.title')}</h2>
+        {!creating ? (
+          <button type="button" className="button button-primary" onClick={() => setCreating(true)}>
+            {t('users.create')}
+          </button>
+        ) : null}
+      </div>
+      <p className="muted">{t('users.seats', { used: licence.seatsUsed, limit: licence.seatLimit })}</p>
+      {creating ? (
+        <div className="subform">
+          <UserCreate
+            licence={licence}
+            onDone={(created) => {
+              setCreating(false);
+              if (!created) return;
+              setStatus('active');
+              setVersion((current) => current + 1);
+              onChanged();
+            }}
+          />
+        </div>
+      ) : null}
+      <div className="search">
+        <label htmlFor={searchId} className="visually-hidden">
+          {t('users.search')}
+        </label>
+        <input id={searchId} type="search" placeholder={t('users.searchPlaceholder')} value={query} onChange={(event) => setQuery(event.target.value)} />
+      </div>
+      <Tabs id="operator-users" label={t('users.statusTabs')} tabs={STATUSES} current={status} labelOf={(tab) => t(`users.tabs.${tab}`)} onChange={setStatus} />
+      <div id={panelId('operator-users')} role="tabpanel" aria-labelledby={tabId('operator-users', status)} aria-busy={paged.loading}>
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">{t('user.login')}</th>
+              <th scope="col">{t('user.name')}</th>
+              <th scope="col">{t('user.rightsConfiguration')}</th>
+              <th scope="col">{t('user.entityGroup')}</th>
+              <th scope="col">{t('operator.users.lastSignIn')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {paged.items.map((user) => (
+              <tr key={user.id}>
+                <td>
+                  {user.login}
+                  {user.protected ? <span className="badge badge-neutral">{t('users.protectedShort')}</span> : null}
+                </td>
+                <td>
+                  {fullName(user)} <span className="muted">{user.email}</span>
+                </td>
+                <td>{user.configuration.name}</td>
+                <td>{user.entityGroup.name}</td>
+                <td className="nowrap">{user.lastLoginAt ? formatDateTime(user.lastLoginAt, i18n.language) : t('operator.users.never')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <PagedFooter paged={paged} emptyText={q ? t('users.noMatch') : t('users.empty')} />
+      </div>
+    </section>
+  );
+}
+
+/** The admins' user form, fed with the licence's every configuration and group, creating through the operator API. */
+function UserCreate({ licence, onDone }: { licence: OperatorLicence; onDone: (created: boolean) => void }) {
+  const base = `/licences/${encodeURIComponent(licence.code)}`;
+  const reference = useLoad<ReferenceData>(async () => {
+    const [rightsConfigurations, entityGroups] = await Promise.all([operatorApi.get<RightsConfiguration[]>(`${base}/rights-configurations`), operatorApi.get<EntityGroup[]>(`${base}/entity-groups`)]);
+    return { licence, rightsConfigurations, entityGroups };
+  }, [base]);
+  return (
+    <LoadState loaded={reference}>
+      {(data) => <UserForm user={null} reference={data} grantAny create={(body) => operatorApi.post<User>(`${base}/users`, body)} onSaved={() => onDone(true)} onCancel={() => onDone(false)} />}
+    </LoadState>
+  );
+}

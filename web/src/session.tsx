@@ -1,0 +1,119 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ApiError, consoleApi, onSessionEnded, setCsrfToken } from './api';
+import { changeLanguage, isLanguage } from './i18n';
+import { canUse } from './permissions';
+import type { Account, Permissions } from './types';
+import { useNotify } from './ui/feedback';
+
+// The signed-in user of the console: their account, what they may use, and the session's CSRF token.
+
+export type Session =
+  | { state: 'loading' }
+  | { state: 'signedOut' }
+  | { state: 'signedIn'; account: Account; permissions: Permissions };
+
+interface SessionContextValue {
+  session: Session;
+  /** After a successful sign-in: keeps the CSRF token, adopts the user's language, loads their menus. */
+  signedIn(answer: { csrfToken: string; user: Account }): Promise<void>;
+  signOut(): Promise<void>;
+  /** Reloads the account after a change to it. */
+  refreshAccount(): Promise<void>;
+  can(permission: string): boolean;
+}
+
+const SessionContext = createContext<SessionContextValue | null>(null);
+
+const NO_PERMISSIONS: Permissions = { applications: [] };
+
+async function loadPermissions(): Promise<Permissions> {
+  try {
+    return await consoleApi.get<Permissions>('/me/permissions');
+  } catch (error) {
+    // Without its permissions the console still serves My account; the menus simply stay short.
+    if (error instanceof ApiError && error.status !== 401) return NO_PERMISSIONS;
+    throw error;
+  }
+}
+
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const { t } = useTranslation();
+  const notify = useNotify();
+  const [session, setSession] = useState<Session>({ state: 'loading' });
+
+  useEffect(() => {
+    let cancelled = false;
+    consoleApi
+      .get<{ csrfToken: string; user: Account }>('/auth/session')
+      .then(async ({ csrfToken, user }) => {
+        setCsrfToken(csrfToken);
+        const permissions = await loadPermissions();
+        if (!cancelled) setSession({ state: 'signedIn', account: user, permissions });
+      })
+      .catch(() => {
+        if (!cancelled) setSession({ state: 'signedOut' });
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, []);
+
+  useEffect(
+    () =>
+      onSessionEnded(() => {
+        setCsrfToken(null);
+        setSession((current) => {
+          if (current.state === 'signedIn') notify(t('session.ended'), 'info');
+          return { state: 'signedOut' };
+        });
+      }),
+    [notify, t],
+  );
+
+  const signedIn = useCallback(async ({ csrfToken, user }: { csrfToken: string; user: Account }) => {
+    setCsrfToken(csrfToken);
+    if (isLanguage(user.language)) changeLanguage(user.language);
+    const permissions = await loadPermissions();
+    setSession({ state: 'signedIn', account: user, permissions });
+  }, []);
+
+  const signOut = useCallback(async () => {
+    try {
+      await consoleApi.post('/auth/logout');
+    } finally {
+      setCsrfToken(null);
+      setSession({ state: 'signedOut' });
+    }
+  }, []);
+
+  const refreshAccount = useCallback(async () => {
+    const account = await consoleApi.get<Account>('/me');
+    setSession((current) => (current.state === 'signedIn' ? { ...current, account } : current));
+  }, []);
+
+  const value = useMemo<SessionContextValue>(
+    () => ({
+      session,
+      signedIn,
+      signOut,
+      refreshAccount,
+      can: (permission) => session.state === 'signedIn' && canUse(session.permissions, permission),
+    }),
+    [session, signedIn, signOut, refreshAccount],
+  );
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): SessionContextValue {
+  const value = useContext(SessionContext);
+  if (value === null) throw new Error('useSession needs a SessionProvider');
+  return value;
+}
+
+/** The signed-in account, for screens that only render inside the signed-in shell. */
+export function useAccount(): Account {
+  const { session } = useSession();
+  if (session.state !== 'signedIn') throw new Error('useAccount outside a signed-in screen');
+  return session.account;
+}

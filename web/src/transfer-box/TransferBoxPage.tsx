@@ -1,0 +1,95 @@
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { consoleApi, fetchContent, type ItemContent } from '../api';
+import { formatDateTime } from '../format';
+import type { Page, TransferBoxItem } from '../types';
+import { useNotify } from '../ui/feedback';
+import { PagedFooter } from '../ui/PagedFooter';
+import { problemMessage } from '../ui/problems';
+import { usePaged } from '../ui/usePaged';
+
+// My Transfer Box: sensitive items (files, delivered secrets) only I can read; every read is logged.
+
+export function TransferBoxPage() {
+  const { t, i18n } = useTranslation();
+  const notify = useNotify();
+  const paged = usePaged((cursor) => consoleApi.get<Page<TransferBoxItem>>('/transfer-box', { cursor }), []);
+  const [opened, setOpened] = useState<{ item: TransferBoxItem; content: ItemContent } | null>(null);
+  const [busyId, setBusyId] = useState<string | null>(null);
+
+  const openItem = async (item: TransferBoxItem) => {
+    setBusyId(item.id);
+    try {
+      setOpened({ item, content: await fetchContent(`/transfer-box/${item.id}/content`) });
+      notify(t('transferBox.opened', { name: item.name }), 'info');
+      // The read is recorded by the server: show its time in the list.
+      paged.reload();
+    } catch (error) {
+      notify(problemMessage(t, error), 'error');
+    } finally {
+      setBusyId(null);
+    }
+  };
+
+  return (
+    <section className="page">
+      <header className="page-header">
+        <h1>{t('transferBox.title')}</h1>
+      </header>
+      <p className="muted">{t('transferBox.intro')}</p>
+      {opened ? (
+        <section className="card" aria-labelledby="transfer-item-title">
+          <h2 id="transfer-item-title">{opened.item.name}</h2>
+          {opened.content.kind === 'text' ? (
+            <pre className="secret" tabIndex={0}>
+              {opened.content.text}
+            </pre>
+          ) : (
+            <a className="button" href={opened.content.url} download={opened.item.name}>
+              {t('transferBox.download')}
+            </a>
+          )}
+          <div className="form-actions">
+            <button type="button" className="button" onClick={() => setOpened(null)}>
+              {t('common.close')}
+            </button>
+          </div>
+        </section>
+      ) : null}
+      <div className="card">
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">{t('transferBox.name')}</th>
+              <th scope="col">{t('transferBox.from')}</th>
+              <th scope="col">{t('transferBox.received')}</th>
+              <th scope="col">{t('transferBox.expires')}</th>
+              <th scope="col">{t('transferBox.read')}</th>
+              <th scope="col">
+                <span className="visually-hidden">{t('common.actions')}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {paged.items.map((item) => (
+              <tr key={item.id}>
+                <td>{item.name}</td>
+                <td>{item.from}</td>
+                <td className="nowrap">{formatDateTime(item.createdAt, i18n.language)}</td>
+                <td className="nowrap">{formatDateTime(item.expiresAt, i18n.language)}</td>
+                <td className="nowrap">{item.readAt ? formatDateTime(item.readAt, i18n.language) : <span className="badge badge-info">{t('transferBox.unread')}</span>}</td>
+                <td className="actions-cell">
+                  <button type="button" className="button button-small" onClick={() => void openItem(item)} disabled={busyId === item.id}>
+                    {t('transferBox.open')}
+                    <span className="visually-hidden"> {item.name}</span>
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <PagedFooter paged={paged} emptyText={t('transferBox.empty')} />
+      </div>
+    </section>
+  );
+}
