@@ -1,0 +1,132 @@
+// Password sign-ins per second through HTTP: one Gatehouse server process on the local PostgreSQL (a
+// scratch database), optionally pinned to one core, driven by autocannon from this process.
+//   node --import tsx bench/login/run.ts [--seconds 20] [--connections 8] [--users 40] [--cpus 0]
+// --cpus is a taskset CPU list for the server process ("" for no pinning).
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { hash, verify } from '@node-rs/argon2';
+import autocannon from 'autocannon';
+import { HttpClient } from '../../test/support/http.ts';
+import { startServerProcess } from '../../test/support/process.ts';
+import { createScratchDatabase } from '../scratch-database.ts';
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '20' },
+    connections: { type: 'string', default: '8' },
+    users: { type: 'string', default: '40' },
+    cpus: { type: 'string', default: '0' },
+  },
+});
+const SECONDS = Number(values.seconds);
+const CONNECTIONS = Number(values.connections);
+const USERS = Number(values.users);
+// Concurrent sign-ins of one account are counted before they are checked (see platform/throttle.ts);
+// spreading the load over more accounts than connections keeps the run about throughput, not lock-outs.
+if (USERS < CONNECTIONS * 2) throw new Error('--users must be at least twice --connections');
+
+// The parameters of src/platform/crypto.ts, measured alone first: what one core can verify at most.
+const ARGON2 = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+async function argon2VerificationsPerSecond(): Promise<number> {
+  const stored = await hash('benchmark passphrase', ARGON2);
+  const rounds = 60;
+  const started = performance.now();
+  // One after another: one verification at a time keeps one core busy.
+  for (let i = 0; i < rounds; i++) await verify(stored, 'benchmark passphrase');
+  return rounds / ((performance.now() - started) / 1000);
+}
+
+const scratch = await createScratchDatabase();
+const url = scratch.url;
+
+const perCore = await argon2VerificationsPerSecond();
+const token = randomBytes(24).toString('hex');
+const server = await startServerProcess({
+  DATABASE_URL: url.toString(),
+  GATEHOUSE_BOOTSTRAP_OPERATOR_TOKEN: token,
+  GATEHOUSE_SECRET_KEY: randomBytes(32).toString('hex'),
+  LOG_LEVEL: 'info',
+});
+try {
+  // Every thread of the server (argon2 runs on worker threads), and those it starts later, on the cores named.
+  if (values.cpus !== '') execFileSync('taskset', ['-a', '-p', '-c', values.cpus, String(server.process.pid)], { stdio: 'ignore' });
+
+  /** The set-password links the server wrote to its log (no SMTP configured), by recipient. */
+  const links = () => {
+    const found = new Map<string, string>();
+    for (const line of server.output().split('\n')) {
+      if (!line.includes('reset-password?token=')) continue;
+      const entry = JSON.parse(line) as { to: string; text: string };
+      found.set(entry.to, /reset-password\?token=([A-Za-z0-9_-]+)/.exec(entry.text)![1]!);
+    }
+    return found;
+  };
+  const waitForLinks = async (emails: string[]) => {
+    for (let i = 0; i < 300; i++) {
+      const found = links();
+      if (emails.every((email) => found.has(email))) return found;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error('welcome e-mails missing from the log');
+  };
+
+  const operator = new HttpClient(server.url).withBearer(token);
+  await operator.post('/operator/v1/licences', {
+    code: 'bench',
+    name: 'Bench',
+    seatLimit: USERS + 10,
+    admin: { login: 'admin', firstName: 'Bench', lastName: 'Admin', email: 'admin@bench.example', language: 'en' },
+  });
+  const anonymous = new HttpClient(server.url);
+  await anonymous.post('/api/v1/auth/password-reset/complete', { token: (await waitForLinks(['admin@bench.example'])).get('admin@bench.example'), password: 'benchmark passphrase' });
+  const console_ = new HttpClient(server.url);
+  const signedIn = await console_.post('/api/v1/auth/login', { licence: 'bench', login: 'admin', password: 'benchmark passphrase' });
+  console_.csrfToken = signedIn.body.csrfToken;
+  const configurationId = (await console_.get('/api/v1/rights-configurations')).body.find((c: { key: string }) => c.key === 'user').id;
+  const entityGroupId = (await console_.get('/api/v1/entity-groups')).body[0].id;
+
+  const users = Array.from({ length: USERS }, (_, i) => ({ login: `bench-${i}`, email: `bench-${i}@bench.example`, password: `benchmark passphrase ${i}` }));
+  for (const user of users) {
+    const created = await console_.post('/api/v1/users', { login: user.login, firstName: 'Bench', lastName: `User ${user.login}`, email: user.email, language: 'en', configurationId, entityGroupId });
+    if (created.status !== 201) throw new Error(`user creation failed: ${JSON.stringify(created.body)}`);
+  }
+  const welcome = await waitForLinks(users.map((u) => u.email));
+  for (const user of users) await anonymous.post('/api/v1/auth/password-reset/complete', { token: welcome.get(user.email), password: user.password });
+  const check = await anonymous.post('/api/v1/auth/login', { licence: 'bench', login: users[0]!.login, password: users[0]!.password });
+  if (check.body.status !== 'ok') throw new Error(`sign-in failed: ${JSON.stringify(check.body)}`);
+
+  // Each request takes the next account in turn, so no account has two sign-ins in flight.
+  let next = 0;
+  const result = await autocannon({
+    url: server.url,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    requests: [
+      {
+        method: 'POST',
+        path: '/api/v1/auth/login',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (request) => {
+          const user = users[next++ % users.length]!;
+          return { ...request, body: JSON.stringify({ licence: 'bench', login: user.login, password: user.password }) };
+        },
+      },
+    ],
+  });
+  console.log(
+    `password sign-ins over ${SECONDS} s, ${CONNECTIONS} connections, ${USERS} accounts, server on CPUs "${values.cpus || 'all'}" of ${cpus().length} (${cpus()[0]?.model.trim()}), node ${process.version}, ${new Date().toISOString()}`,
+  );
+  console.table({
+    'argon2id verifications/s, one core, alone': perCore.toFixed(1),
+    'sign-ins/s through HTTP (mean)': result.requests.average.toFixed(1),
+    'latency p50 ms': result.latency.p50,
+    'latency p99 ms': result.latency.p99,
+    'non-2xx answers': result.non2xx,
+    'total sign-ins': result.requests.total,
+  });
+} finally {
+  await server.stop();
+  await scratch.drop();
+}
