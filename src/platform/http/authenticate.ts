@@ -88,8 +88,9 @@ export function registerAuthentication(app: FastifyInstance, options: Authentica
       const presented = request.headers['x-csrf-token'];
       if (typeof presented !== 'string' || !sameSecret(presented, csrfTokenOf(token))) throw new Problem('csrf_failed');
     }
-    // Kept alive without holding the request: a late or failed write only shortens the idle time.
-    touchSession(options.db, session, now).catch((error: unknown) => request.log.warn({ err: error }, 'session activity not recorded'));
+    // Kept alive before the answer, so the next request finds it recorded (written at most once a
+    // minute per session); a failed write only shortens the idle time and never fails the request.
+    await touchSession(options.db, session, now).catch((error: unknown) => request.log.warn({ err: error }, 'session activity not recorded'));
     return {
       kind: 'user',
       principal: 'user',
