@@ -113,6 +113,25 @@ describe('the decision', () => {
     expect(decideForUserId(snapshot, 'u-carol', 'forms.forms.view', 'nice').reason).toBe('ok');
   });
 
+  it('takes any name as a name, even one an object would treat as special', () => {
+    const odd = compileLicenceSnapshot(catalog, {
+      ...licence,
+      entities: [...licence.entities, { id: '__proto__', code: '75001' }, { id: 'e-constructor', code: 'constructor' }],
+      entityGroups: [{ id: 'g-odd', entityIds: ['__proto__', 'e-constructor'] }],
+      users: [{ id: 'toString', login: 'hasOwnProperty', status: 'active', configurationId: 'admin', entityGroupId: 'g-odd' }],
+    });
+    expect(decideForUserId(odd, 'toString', 'forms.forms.view', '__proto__').reason).toBe('ok');
+    expect(decideForUserId(odd, 'toString', 'forms.forms.view', '75001').reason).toBe('ok');
+    expect(decideForUserId(odd, 'toString', 'forms.forms.view', 'constructor').reason).toBe('ok');
+    expect(decideForUserId(odd, 'toString', 'forms.forms.view', 'paris').reason).toBe('entity_not_in_group');
+    expect(decideForUserId(odd, 'toString', 'forms.forms.view', 'valueOf').reason).toBe('entity_not_in_group');
+    expect(decide(odd, { login: 'HASOWNPROPERTY' }, 'forms.forms.view').reason).toBe('ok');
+    for (const name of ['__proto__', 'constructor', 'valueOf', '0']) {
+      expect(decideForUserId(odd, name, 'forms.forms.view').reason).toBe('unknown_user');
+      expect(decideForUserId(odd, 'toString', name).reason).toBe('unknown_permission');
+    }
+  });
+
   it('lists the steps a user may use: configuration and subscriptions together', () => {
     expect([...(grantedSteps(snapshot, 'u-dan') ?? [])].sort()).toEqual(stepsUnder('email-campaigns.campaigns'));
     expect(grantedSteps(snapshot, 'u-bob')?.size).toBe(0);

@@ -32,6 +32,19 @@ export const DECISIONS: Readonly<Record<DecisionReason, Decision>> = Object.free
   entity_not_in_group: Object.freeze({ allowed: false, reason: 'entity_not_in_group' }),
 });
 
+/**
+ * A string-keyed table for the hot path: a prototype-less object, which V8 keeps as a hash table
+ * from the start. A lookup in it costs about half a Map's once the key string has been seen, as V8
+ * then holds the string interned; a key never seen costs about the same in both.
+ */
+export type Table<V> = Record<string, V | undefined>;
+
+function tableOf<V>(entries: Iterable<readonly [string, V]> = []): Table<V> {
+  const table = Object.create(null) as Table<V>;
+  for (const [key, value] of entries) table[key] = value;
+  return table;
+}
+
 export interface SnapshotUser {
   id: string;
   login: string;
@@ -56,6 +69,8 @@ export interface PermissionIndex {
   /** Every category, application and step key, by index. */
   readonly keys: readonly string[];
   readonly indexOfKey: ReadonlyMap<string, number>;
+  /** The same as a table, for the decision's hot path. */
+  readonly keyTable: Readonly<Table<number>>;
   /** Key index → its application's index (an application is its own; a category has -1). */
   readonly applicationOf: Int32Array;
   /** Key index → its category's index. */
@@ -108,6 +123,7 @@ function buildPermissionIndex(catalog: CompiledCatalog): PermissionIndex {
     catalog,
     keys,
     indexOfKey,
+    keyTable: tableOf(indexOfKey),
     applicationOf: Int32Array.from(applications),
     categoryOf: Int32Array.from(categories),
     isStep: Uint8Array.from(steps),
@@ -136,41 +152,48 @@ function stepIndexesOf(index: PermissionIndex, definition: ConfigurationDefiniti
 const UNSUBSCRIBED = 1;
 const GRANTED = 2;
 
-// A user is a record of USER_FIELDS int32s: state (0 none, 1 deactivated, 2 active), where their
-// configuration's row starts in `access`, where their entity group's bits start in `groupBits`.
-// Flat typed arrays rather than objects: a check reads one cache line per user, not a chain of objects.
-const USER_FIELDS = 4;
-const DEACTIVATED = 1;
-const ACTIVE = 2;
+// A user is one small integer, the value of the id map itself, so a check reads no user record:
+//   bit 0: active · the next bits: their configuration's index · the bits above: their group's index.
+// The widths are chosen per licence so that the whole stays a small integer (30 bits).
+const RECORD_BITS = 30;
 
 export interface LicenceSnapshot {
   readonly licenceId: string;
   readonly permissions: PermissionIndex;
-  /** Configuration id → the start of its row in `access`. */
-  readonly configurationRows: ReadonlyMap<string, number>;
+  /** The catalog's key → index (`permissions.keyTable`), held here so a check reaches it in one step. */
+  readonly keyIndex: Readonly<Table<number>>;
+  readonly keyCount: number;
+  /** Configuration id → its index: its row in `access` starts at index × keyCount. */
+  readonly configurationIndex: ReadonlyMap<string, number>;
   /** One row per configuration, one byte per key: 0 | UNSUBSCRIBED | GRANTED; the last row, all 0, is for a configuration the licence lacks. */
   readonly access: Uint8Array;
   /** Entity id or code → entity index; an id wins over a code. */
-  readonly entityIndex: ReadonlyMap<string, number>;
-  /** Entity group id → the start of its bitset in `groupBits`. */
-  readonly groupRows: ReadonlyMap<string, number>;
+  readonly entityIndex: Readonly<Table<number>>;
+  /** Entity group id → its index: its bitset in `groupBits` starts at index × groupWords. */
+  readonly groupIndex: ReadonlyMap<string, number>;
+  readonly groupWords: number;
   /** One bitset of entity indexes per group; the last one, empty, is for a group the licence lacks. */
   readonly groupBits: Uint32Array;
-  readonly noConfigurationRow: number;
-  readonly noGroupRow: number;
-  readonly usersById: Map<string, number>;
-  /** Lower-cased login → user slot: logins are unique in a licence whatever their case. */
-  readonly usersByLogin: Map<string, number>;
-  users: Int32Array;
-  readonly userLogins: string[];
-  readonly freeSlots: number[];
-  /** Configuration row → its granted steps, built when a menu first asks. */
-  readonly grantedStepsByRow: Map<number, ReadonlySet<string>>;
+  readonly noConfiguration: number;
+  readonly noGroup: number;
+  /** Where a record's group index starts; the configuration index lies between bit 1 and it. */
+  readonly groupShift: number;
+  readonly configurationMask: number;
+  /** User id → the user's record. */
+  readonly usersById: Table<number>;
+  /** Lower-cased login → user id: logins are unique in a licence whatever their case. */
+  readonly usersByLogin: Map<string, string>;
+  /** User id → lower-cased login, to move the login of a renamed user. */
+  readonly loginsById: Map<string, string>;
+  /** Configuration index → its granted steps, built when a menu first asks. */
+  readonly grantedStepsByConfiguration: Map<number, ReadonlySet<string>>;
 }
 
 function setOnce<K, V>(map: Map<K, V>, key: K, value: V) {
   if (!map.has(key)) map.set(key, value);
 }
+
+const bitsFor = (largest: number) => 32 - Math.clz32(largest);
 
 export function compileLicenceSnapshot(catalog: CompiledCatalog, input: LicenceSnapshotInput): LicenceSnapshot {
   const permissions = permissionIndex(catalog);
@@ -180,11 +203,11 @@ export function compileLicenceSnapshot(catalog: CompiledCatalog, input: LicenceS
     const i = permissions.indexOfKey.get(application);
     if (i !== undefined && permissions.applicationOf[i] === i) subscribed[i] = 1;
   }
-  const configurationRows = new Map<string, number>();
-  for (const { id } of input.configurations) setOnce(configurationRows, id, configurationRows.size * keyCount);
-  const access = new Uint8Array((configurationRows.size + 1) * keyCount);
+  const configurationIndex = new Map<string, number>();
+  for (const { id } of input.configurations) setOnce(configurationIndex, id, configurationIndex.size);
+  const access = new Uint8Array((configurationIndex.size + 1) * keyCount);
   for (const { id, definition } of input.configurations) {
-    const row = configurationRows.get(id) ?? 0;
+    const row = (configurationIndex.get(id) ?? 0) * keyCount;
     for (const step of stepIndexesOf(permissions, definition)) {
       const application = permissions.applicationOf[step] ?? 0;
       const category = permissions.categoryOf[step] ?? 0;
@@ -198,118 +221,104 @@ export function compileLicenceSnapshot(catalog: CompiledCatalog, input: LicenceS
   const entityIds = new Map<string, number>();
   input.entities.forEach((entity, i) => setOnce(entityIds, entity.id, i));
   // An entity is named by id or by code; an id wins when one entity's code is another's id.
-  const entityIndex = new Map(entityIds);
-  for (const entity of input.entities) setOnce(entityIndex, entity.code, entityIds.get(entity.id) ?? 0);
-  const words = (input.entities.length + 31) >>> 5;
-  const groupRows = new Map<string, number>();
-  for (const { id } of input.entityGroups) setOnce(groupRows, id, groupRows.size * words);
-  const groupBits = new Uint32Array((groupRows.size + 1) * words);
-  input.entityGroups.forEach(({ id, entityIds: members }) => {
-    const row = groupRows.get(id) ?? 0;
+  const entityNames = new Map(entityIds);
+  for (const entity of input.entities) setOnce(entityNames, entity.code, entityIds.get(entity.id) ?? 0);
+  const groupWords = (input.entities.length + 31) >>> 5;
+  const groupIndex = new Map<string, number>();
+  for (const { id } of input.entityGroups) setOnce(groupIndex, id, groupIndex.size);
+  const groupBits = new Uint32Array((groupIndex.size + 1) * groupWords);
+  for (const { id, entityIds: members } of input.entityGroups) {
+    const row = (groupIndex.get(id) ?? 0) * groupWords;
     for (const member of members) {
       const i = entityIds.get(member);
       if (i !== undefined) groupBits[row + (i >>> 5)] = (groupBits[row + (i >>> 5)] ?? 0) | (1 << (i & 31));
     }
-  });
+  }
+  const noConfiguration = configurationIndex.size;
+  const noGroup = groupIndex.size;
+  const groupShift = 1 + bitsFor(noConfiguration);
+  if (groupShift + bitsFor(noGroup) > RECORD_BITS) {
+    throw new Error(`licence ${input.licenceId} has too many configurations (${noConfiguration}) and entity groups (${noGroup}) together for its snapshot`);
+  }
   const snapshot: LicenceSnapshot = {
     licenceId: input.licenceId,
     permissions,
-    configurationRows,
+    keyIndex: permissions.keyTable,
+    keyCount,
+    configurationIndex,
     access,
-    entityIndex,
-    groupRows,
+    entityIndex: tableOf(entityNames),
+    groupIndex,
+    groupWords,
     groupBits,
-    noConfigurationRow: configurationRows.size * keyCount,
-    noGroupRow: groupRows.size * words,
-    usersById: new Map(),
+    noConfiguration,
+    noGroup,
+    groupShift,
+    configurationMask: (1 << (groupShift - 1)) - 1,
+    usersById: tableOf(),
     usersByLogin: new Map(),
-    users: new Int32Array(Math.max(input.users.length, 8) * USER_FIELDS),
-    userLogins: [],
-    freeSlots: [],
-    grantedStepsByRow: new Map(),
+    loginsById: new Map(),
+    grantedStepsByConfiguration: new Map(),
   };
   for (const user of input.users) {
-    const loginKey = user.login.toLowerCase();
-    if (snapshot.usersById.has(user.id)) continue;
-    const slot = writeUser(snapshot, takeSlot(snapshot), user, loginKey);
-    snapshot.usersById.set(user.id, slot);
-    setOnce(snapshot.usersByLogin, loginKey, slot);
+    if (snapshot.usersById[user.id] !== undefined) continue;
+    const login = user.login.toLowerCase();
+    snapshot.usersById[user.id] = recordOf(snapshot, user);
+    snapshot.loginsById.set(user.id, login);
+    setOnce(snapshot.usersByLogin, login, user.id);
   }
   return snapshot;
 }
 
-function takeSlot(snapshot: LicenceSnapshot): number {
-  const free = snapshot.freeSlots.pop();
-  if (free !== undefined) return free;
-  const slot = snapshot.userLogins.length;
-  if ((slot + 1) * USER_FIELDS > snapshot.users.length) {
-    const grown = new Int32Array(snapshot.users.length * 2);
-    grown.set(snapshot.users);
-    snapshot.users = grown;
-  }
-  snapshot.userLogins.push('');
-  return slot;
-}
-
-function writeUser(snapshot: LicenceSnapshot, slot: number, user: SnapshotUser, loginKey: string): number {
-  const { users } = snapshot;
-  const at = slot * USER_FIELDS;
-  users[at] = user.status === 'active' ? ACTIVE : DEACTIVATED;
+function recordOf(snapshot: LicenceSnapshot, user: SnapshotUser): number {
   // A configuration or group the licence does not have grants nothing: its row is the empty last one.
-  users[at + 1] = snapshot.configurationRows.get(user.configurationId) ?? snapshot.noConfigurationRow;
-  users[at + 2] = snapshot.groupRows.get(user.entityGroupId) ?? snapshot.noGroupRow;
-  snapshot.userLogins[slot] = loginKey;
-  return slot;
+  const configuration = snapshot.configurationIndex.get(user.configurationId) ?? snapshot.noConfiguration;
+  const group = snapshot.groupIndex.get(user.entityGroupId) ?? snapshot.noGroup;
+  return (user.status === 'active' ? 1 : 0) | (configuration << 1) | (group << snapshot.groupShift);
 }
 
 /** Puts one user's current state in a snapshot, e.g. after a deactivation, without rebuilding the licence. */
 export function upsertSnapshotUser(snapshot: LicenceSnapshot, user: SnapshotUser): void {
-  const loginKey = user.login.toLowerCase();
-  const existing = snapshot.usersById.get(user.id);
-  if (existing !== undefined && snapshot.usersByLogin.get(snapshot.userLogins[existing] ?? '') === existing) {
-    snapshot.usersByLogin.delete(snapshot.userLogins[existing] ?? '');
-  }
-  const slot = writeUser(snapshot, existing ?? takeSlot(snapshot), user, loginKey);
-  snapshot.usersById.set(user.id, slot);
-  snapshot.usersByLogin.set(loginKey, slot);
+  const login = user.login.toLowerCase();
+  const previous = snapshot.loginsById.get(user.id);
+  if (previous !== undefined && snapshot.usersByLogin.get(previous) === user.id) snapshot.usersByLogin.delete(previous);
+  snapshot.usersById[user.id] = recordOf(snapshot, user);
+  snapshot.loginsById.set(user.id, login);
+  snapshot.usersByLogin.set(login, user.id);
 }
 
 /** Forgets a deleted user: every later check about them answers unknown_user. */
 export function removeSnapshotUser(snapshot: LicenceSnapshot, userId: string): void {
-  const slot = snapshot.usersById.get(userId);
-  if (slot === undefined) return;
-  snapshot.usersById.delete(userId);
-  const loginKey = snapshot.userLogins[slot] ?? '';
-  if (snapshot.usersByLogin.get(loginKey) === slot) snapshot.usersByLogin.delete(loginKey);
-  snapshot.users.fill(0, slot * USER_FIELDS, (slot + 1) * USER_FIELDS);
-  snapshot.freeSlots.push(slot);
+  const login = snapshot.loginsById.get(userId);
+  if (login === undefined) return;
+  delete snapshot.usersById[userId];
+  snapshot.loginsById.delete(userId);
+  if (snapshot.usersByLogin.get(login) === userId) snapshot.usersByLogin.delete(login);
 }
 
 /** Decides for a user named by id (the hot path of the platform's services). */
 export function decideForUserId(snapshot: LicenceSnapshot, userId: string, permission: string, entity?: string): Decision {
-  return decideForSlot(snapshot, snapshot.usersById.get(userId), permission, entity);
+  return decideForRecord(snapshot, snapshot.usersById[userId], permission, entity);
 }
 
 /** `entity` is an entity's id or code; a login is matched whatever its case. */
 export function decide(snapshot: LicenceSnapshot, user: { id: string } | { login: string }, permission: string, entity?: string): Decision {
-  const slot = 'id' in user ? snapshot.usersById.get(user.id) : snapshot.usersByLogin.get(user.login.toLowerCase());
-  return decideForSlot(snapshot, slot, permission, entity);
+  const id = 'id' in user ? user.id : snapshot.usersByLogin.get(user.login.toLowerCase());
+  return decideForRecord(snapshot, id === undefined ? undefined : snapshot.usersById[id], permission, entity);
 }
 
-function decideForSlot(snapshot: LicenceSnapshot, slot: number | undefined, permission: string, entity: string | undefined): Decision {
-  if (slot === undefined) return DECISIONS.unknown_user;
-  const users = snapshot.users;
-  const at = slot * USER_FIELDS;
+function decideForRecord(snapshot: LicenceSnapshot, record: number | undefined, permission: string, entity: string | undefined): Decision {
+  if (record === undefined) return DECISIONS.unknown_user;
   // A deactivated user is denied at once, whatever they ask.
-  if (users[at] !== ACTIVE) return DECISIONS.inactive_user;
-  const key = snapshot.permissions.indexOfKey.get(permission);
+  if ((record & 1) === 0) return DECISIONS.inactive_user;
+  const key = snapshot.keyIndex[permission];
   if (key === undefined) return DECISIONS.unknown_permission;
-  const level = snapshot.access[(users[at + 1] ?? 0) + key];
+  const level = snapshot.access[((record >>> 1) & snapshot.configurationMask) * snapshot.keyCount + key];
   if (level !== GRANTED) return level === UNSUBSCRIBED ? DECISIONS.application_not_subscribed : DECISIONS.not_in_configuration;
   if (entity === undefined) return DECISIONS.ok;
-  const target = snapshot.entityIndex.get(entity);
+  const target = snapshot.entityIndex[entity];
   if (target === undefined) return DECISIONS.entity_not_in_group;
-  const word = snapshot.groupBits[(users[at + 2] ?? 0) + (target >>> 5)] ?? 0;
+  const word = snapshot.groupBits[(record >>> snapshot.groupShift) * snapshot.groupWords + (target >>> 5)] ?? 0;
   return (word >>> (target & 31)) & 1 ? DECISIONS.ok : DECISIONS.entity_not_in_group;
 }
 
@@ -320,16 +329,16 @@ const NO_STEPS: ReadonlySet<string> = new Set();
  * unknown user, and no step for a deactivated one.
  */
 export function grantedSteps(snapshot: LicenceSnapshot, userId: string): ReadonlySet<string> | null {
-  const slot = snapshot.usersById.get(userId);
-  if (slot === undefined) return null;
-  const at = slot * USER_FIELDS;
-  if (snapshot.users[at] !== ACTIVE) return NO_STEPS;
-  const row = snapshot.users[at + 1] ?? 0;
-  let steps = snapshot.grantedStepsByRow.get(row);
+  const record = snapshot.usersById[userId];
+  if (record === undefined) return null;
+  if ((record & 1) === 0) return NO_STEPS;
+  const configuration = (record >>> 1) & snapshot.configurationMask;
+  let steps = snapshot.grantedStepsByConfiguration.get(configuration);
   if (steps === undefined) {
     const { keys, isStep } = snapshot.permissions;
+    const row = configuration * snapshot.keyCount;
     steps = new Set(keys.filter((_, i) => isStep[i] === 1 && snapshot.access[row + i] === GRANTED));
-    snapshot.grantedStepsByRow.set(row, steps);
+    snapshot.grantedStepsByConfiguration.set(configuration, steps);
   }
   return steps;
 }
