@@ -51,11 +51,15 @@ export function registerAuthentication(app: FastifyInstance, options: Authentica
     return row ? { kind: 'operator', tokenId: row.id, name: row.name } : null;
   };
 
+  /** Session token hash → its activity being written (see `touchSession` below). */
+  const activityBeingRecorded = new Map<string, Promise<void>>();
+
   /** The session or API token a bearer or cookie token opens, from the cache or the database. */
   const checkToken = async (token: string, bearer: boolean, now: Date): Promise<CheckedCredential | null> => {
     const tokenHash = hashToken(token);
     const cached = options.credentials.get(tokenHash, now.getTime());
     if (cached !== null) return cached;
+    await activityBeingRecorded.get(tokenHash);
     const session = await findActiveSession(options.db, token, options.lifetime, now);
     if (session !== null) {
       const idleUntil = session.lastSeenAt.getTime() + options.lifetime.idleMinutes * 60_000;
@@ -88,9 +92,19 @@ export function registerAuthentication(app: FastifyInstance, options: Authentica
       const presented = request.headers['x-csrf-token'];
       if (typeof presented !== 'string' || !sameSecret(presented, csrfTokenOf(token))) throw new Problem('csrf_failed');
     }
-    // Kept alive before the answer, so the next request finds it recorded (written at most once a
-    // minute per session); a failed write only shortens the idle time and never fails the request.
-    await touchSession(options.db, session, now).catch((error: unknown) => request.log.warn({ err: error }, 'session activity not recorded'));
+    // Kept alive without holding the answer (written at most once a minute per session); a failed
+    // write only shortens the idle time. A later request that must read the session from the
+    // database waits for the write first, so it never reads the activity from before it.
+    const touched = touchSession(options.db, session, now);
+    if (touched !== null) {
+      const tokenHash = hashToken(token);
+      const recorded = touched
+        .catch((error: unknown) => request.log.warn({ err: error }, 'session activity not recorded'))
+        .finally(() => {
+          if (activityBeingRecorded.get(tokenHash) === recorded) activityBeingRecorded.delete(tokenHash);
+        });
+      activityBeingRecorded.set(tokenHash, recorded);
+    }
     return {
       kind: 'user',
       principal: 'user',

@@ -86,14 +86,15 @@ export async function findActiveSession(executor: Executor, token: string, lifet
   return { id: row.id, licenceId: row.licenceId, userId: row.userId, login: row.login, language: row.language, lastSeenAt: row.lastSeenAt, expiresAt: row.expiresAt, supportVisit };
 }
 
-/** Keeps an active session alive; written at most once a minute to spare the database. */
-export async function touchSession(executor: Executor, session: ActiveSession, now: Date): Promise<void> {
-  if (now.getTime() - session.lastSeenAt.getTime() < 60_000) return;
+/** Keeps an active session alive: the write, or null when there is none (at most one a minute, to spare the database). */
+export function touchSession(executor: Executor, session: ActiveSession, now: Date): Promise<void> | null {
+  if (now.getTime() - session.lastSeenAt.getTime() < 60_000) return null;
   session.lastSeenAt = now;
-  await executor
+  return executor
     .update(sessions)
     .set({ lastSeenAt: now })
-    .where(and(eq(sessions.licenceId, session.licenceId), eq(sessions.id, session.id)));
+    .where(and(eq(sessions.licenceId, session.licenceId), eq(sessions.id, session.id)))
+    .then(() => undefined);
 }
 
 /** Ends one session; answers whose it was, so the change can be announced. */
