@@ -2,6 +2,7 @@
 // endpoint of a signed-in caller. One Gatehouse server process on the local PostgreSQL (a scratch
 // database), autocannon in this second process.
 //   node --import tsx bench/authz/http.ts [--licences 10] [--users 1000] [--seconds 15]
+//        [--rate 5000] [--connections 8] [--load autocannon|paced]
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -16,13 +17,29 @@ import { seededRandom } from './dataset.ts';
 import { pacedLoad } from './paced-load.ts';
 
 const { values } = parseArgs({
-  options: { licences: { type: 'string', default: '10' }, users: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '15' }, rate: { type: 'string', default: '5000' } },
+  options: { licences: { type: 'string', default: '10' }, users: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '15' }, rate: { type: 'string', default: '5000' },
+    load: { type: 'string', default: 'autocannon' }, connections: { type: 'string', default: '8' } },
 });
 const LICENCES = Number(values.licences);
 const USERS = Number(values.users);
 const SECONDS = Number(values.seconds);
 const random = seededRandom(20261123);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+
+/**
+ * The server's own view of the single checks: its request-duration histogram (from the moment a
+ * request is read to the moment its answer is written), which leaves out the load generator.
+ * Cumulative counts by upper bound in seconds; read before and after the measured run.
+ */
+async function singleCheckTimings(serverUrl: string): Promise<Map<string, number>> {
+  const metrics = await fetch(`${serverUrl}/metrics`).then((r) => r.text());
+  const counts = new Map<string, number>();
+  for (const le of ['0.001', '0.0025', '0.005', '0.01', '+Inf']) {
+    const line = new RegExp(`gatehouse_http_request_duration_seconds_bucket\\{le="${le.replace(/[.+]/g, '\\$&')}",method="POST",route="/api/v1/authorize",status_code="200"\\} (\\d+)`);
+    counts.set(le, Number(line.exec(metrics)?.[1] ?? 0));
+  }
+  return counts;
+}
 
 const scratch = await createScratchDatabase();
 const url = scratch.url;
@@ -97,28 +114,27 @@ try {
     const one = singles[nextSingle++ % singles.length]!;
     return { path: '/api/v1/authorize', headers: { authorization: `Bearer ${one.token}`, 'content-type': 'application/json' }, body: one.body };
   };
-  // --rate 0: as fast as 8 connections go (closed loop, autocannon). Otherwise an open-loop load at an
-  // even pace (paced-load.ts), latency counted from when each request was due.
+  // The single checks at --rate requests/s (0: as fast as --connections go). --load autocannon (the
+  // default) paces autocannon itself (overallRate, with its coordinated-omission correction); --load
+  // paced uses paced-load.ts, an open loop that counts each request's latency from when it was due.
   const rate = Number(values.rate);
   // Every session checked once before measuring, as a running service would have them.
   await autocannon({ url: `${server.url}/api/v1/authorize`, connections: 8, amount: singles.length, requests: [{ method: 'POST', setupRequest: (request) => ({ ...request, ...nextCheck() }) }] });
+  const before = await singleCheckTimings(server.url);
   const single =
-    rate > 0
+    rate > 0 && values.load === 'paced'
       ? await pacedLoad(server.url, rate, SECONDS, nextCheck)
       : await autocannon({
           url: `${server.url}/api/v1/authorize`,
-          connections: 8,
+          connections: Number(values.connections),
           duration: SECONDS,
+          ...(rate > 0 ? { overallRate: rate } : {}),
           requests: [{ method: 'POST', setupRequest: (request) => ({ ...request, ...nextCheck() }) }],
         }).then((result) => ({ requestsPerSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx }));
 
-  // The server's own view of the single checks: its request-duration histogram (from the moment a
-  // request is read to the moment its answer is written), which leaves out the load generator.
-  const metrics = await fetch(`${server.url}/metrics`).then((r) => r.text());
-  const bucket = (le: string) =>
-    Number(new RegExp(`gatehouse_http_request_duration_seconds_bucket\\{le="${le.replace('.', '\\.')}",method="POST",route="/api/v1/authorize",status_code="200"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
-  const served = bucket('\\+Inf');
-  const within = (le: string) => `${((100 * bucket(le)) / Math.max(1, served)).toFixed(2)} %`;
+  const after = await singleCheckTimings(server.url);
+  const served = after.get('+Inf')! - before.get('+Inf')!;
+  const within = (le: string) => `${((100 * (after.get(le)! - before.get(le)!)) / Math.max(1, served)).toFixed(2)} %`;
   console.log(`single checks as the server timed them: ${served} answered; within 1 ms ${within('0.001')}, 2.5 ms ${within('0.0025')}, 5 ms ${within('0.005')}, 10 ms ${within('0.01')}`);
 
   console.log(`decisions over HTTP: ${LICENCES} licences × ${USERS} users, ${SECONDS} s each, node ${process.version}, ${new Date().toISOString()}`);
@@ -131,7 +147,7 @@ try {
       'p99 ms': batch.latency.p99,
       'non-2xx': batch.non2xx,
     },
-    [rate > 0 ? `single check (session), evenly paced at ${rate}/s` : 'single check (session), 8 connections']: {
+    [rate > 0 ? `single check (session), ${values.load} at ${rate}/s` : `single check (session), ${values.connections} connections`]: {
       'requests/s': single.requestsPerSecond.toFixed(0),
       'decisions/s': single.requestsPerSecond.toFixed(0),
       'p50 ms': Number(single.p50.toFixed(2)),

@@ -69,6 +69,26 @@ describe('asking for anyone (the platform services)', () => {
     expect((await test.anonymous().post('/operator/v1/authorize', { checks: [] })).status).toBe(401);
   });
 
+  it('names every bad field of a batch, whichever check it is in, and of a single check', async () => {
+    const good = { licence: fixture.code, userId: user.id, permission: 'forms' };
+    const answer = await test.operator.post('/operator/v1/authorize', {
+      checks: [good, { ...good, permission: '' }, { ...good, licence: 'Not A Code' }, { ...good, userId: 'nope' }, { ...good, entity: null }, { ...good, extra: 1 }],
+    });
+    expect(answer.status).toBe(422);
+    expect(answer.body.errors).toEqual([
+      expect.objectContaining({ field: 'checks.1.permission', code: 'required' }),
+      expect.objectContaining({ field: 'checks.2.licence', code: 'invalid_format' }),
+      expect.objectContaining({ field: 'checks.3.userId', code: 'invalid_format' }),
+      expect.objectContaining({ field: 'checks.4.entity', code: 'invalid_type' }),
+      expect.objectContaining({ field: 'checks.5.extra', code: 'unknown_field' }),
+    ]);
+    const single = await fixture.adminClient.post('/api/v1/authorize', { permission: 'forms', entity: 'x'.repeat(101), other: true });
+    expect(single.status).toBe(422);
+    expect(single.body.errors).toEqual(
+      expect.arrayContaining([expect.objectContaining({ field: 'entity', code: 'too_long' }), expect.objectContaining({ field: 'other', code: 'unknown_field' })]),
+    );
+  });
+
   it('follows every change on the next decision', async () => {
     // Subscription.
     await test.operator.patch(`/operator/v1/licences/${fixture.code}`, { applications: fixture.licence.applications.filter((a: string) => a !== 'forms.forms') });

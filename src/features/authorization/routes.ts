@@ -16,10 +16,26 @@ const decisionJson = (decision: Decision) => DECISION_JSON.get(decision) ?? JSON
 
 /** Sends JSON already written: Fastify passes a string through untouched (the schema still documents it). */
 const sendJsonText = (reply: FastifyReply, json: string) => reply.type('application/json; charset=utf-8').send(json as never);
-// Unknown permissions and entities are answers (allowed: false with a reason), not errors.
+// Unknown permissions and entities are answers (allowed: false with a reason), not errors. The bodies'
+// schemas are compiled (z.compile): a valid body is checked by generated code, several times faster
+// on a batch of checks; a bad one goes through the schema as usual, which names what is wrong.
 const permission = z.string().min(1).max(200);
 const entity = z.string().min(1).max(100).optional();
 export const MAX_CHECKS = 1000;
+
+const checkBody = z.compile(z.strictObject({ permission, entity }));
+const checksBody = z.compile(
+  z.strictObject({
+    checks: z
+      .array(
+        z
+          .strictObject({ licence: field.licenceCode, userId: field.id.optional(), login: z.string().min(1).max(64).optional(), permission, entity })
+          .refine((check) => (check.userId === undefined) !== (check.login === undefined), { message: 'name the user by userId or by login, not both', params: { code: 'user_required' } }),
+      )
+      .min(1)
+      .max(MAX_CHECKS),
+  }),
+);
 
 export function authorizationRoutes(authorization: AuthorizationService): FastifyPluginAsyncZod {
   return async (app) => {
@@ -28,7 +44,7 @@ export function authorizationRoutes(authorization: AuthorizationService): Fastif
       schema: {
         tags: ['Decisions'],
         summary: 'May I do this, on this entity? (the caller: a session or an API account)',
-        body: z.strictObject({ permission, entity }),
+        body: checkBody,
         response: { 200: decisionSchema },
       },
       handler: async (request, reply) =>
@@ -56,16 +72,7 @@ export function operatorAuthorizationRoutes(authorization: AuthorizationService)
       schema: {
         tags: ['Decisions'],
         summary: `May these users do these things? Up to ${MAX_CHECKS} checks, answered in order`,
-        body: z.strictObject({
-          checks: z
-            .array(
-              z
-                .strictObject({ licence: field.licenceCode, userId: field.id.optional(), login: z.string().min(1).max(64).optional(), permission, entity })
-                .refine((check) => (check.userId === undefined) !== (check.login === undefined), { message: 'name the user by userId or by login, not both', params: { code: 'user_required' } }),
-            )
-            .min(1)
-            .max(MAX_CHECKS),
-        }),
+        body: checksBody,
         response: { 200: z.object({ results: z.array(decisionSchema) }) },
       },
       handler: async (request, reply) => {

@@ -1,5 +1,5 @@
 import type { Language } from '../../core/catalog.ts';
-import { decide, decideForUserId, DECISIONS, grantedSteps, type Decision } from '../../core/decision.ts';
+import { decide, decideForUserId, DECISIONS, grantedSteps, type Decision, type LicenceSnapshot } from '../../core/decision.ts';
 import type { AppContext } from '../../platform/context.ts';
 import type { Authorizer, UserActor } from '../../platform/http/actor.ts';
 import type { SnapshotCache } from './snapshots.ts';
@@ -29,24 +29,22 @@ export function createAuthorizationService(ctx: AppContext, snapshots: SnapshotC
     authorizer,
     forCaller,
 
-    /** Checks answered in order; a licence is looked up once per batch. */
+    /** Checks answered in order; each licence named is looked up once per batch. */
     async check(checks: readonly Check[]): Promise<Decision[]> {
-      const results: Decision[] = new Array(checks.length);
-      for (let i = 0; i < checks.length; i++) {
-        const check = checks[i]!;
-        const licenceId = await snapshots.licenceIdOf(check.licence);
-        const snapshot = licenceId === null ? null : (snapshots.ready(licenceId) ?? (await snapshots.get(licenceId)));
-        if (snapshot === null) {
-          // No such licence: there is no such user either.
-          results[i] = DECISIONS.unknown_user;
-          continue;
-        }
-        results[i] =
-          check.userId !== undefined
-            ? decideForUserId(snapshot, check.userId, check.permission, check.entity)
-            : decide(snapshot, { login: check.login ?? '' }, check.permission, check.entity);
+      const byCode = new Map<string, LicenceSnapshot | null>();
+      for (const { licence } of checks) {
+        if (byCode.has(licence)) continue;
+        const licenceId = await snapshots.licenceIdOf(licence);
+        byCode.set(licence, licenceId === null ? null : (snapshots.ready(licenceId) ?? (await snapshots.get(licenceId))));
       }
-      return results;
+      return checks.map((check) => {
+        const snapshot = byCode.get(check.licence) ?? null;
+        // No such licence: there is no such user either.
+        if (snapshot === null) return DECISIONS.unknown_user;
+        return check.userId !== undefined
+          ? decideForUserId(snapshot, check.userId, check.permission, check.entity)
+          : decide(snapshot, { login: check.login ?? '' }, check.permission, check.entity);
+      });
     },
 
     /** What menus show: the applications the caller may use, with their usable steps. */
