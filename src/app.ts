@@ -24,6 +24,7 @@ import { createLicencesService } from './features/licences/service.ts';
 import { operatorTransferBoxRoutes, transferBoxRoutes } from './features/transfer-box/routes.ts';
 import { createTransferBoxService } from './features/transfer-box/service.ts';
 import { operatorUserRoutes } from './features/users/operator-routes.ts';
+import { operatorTokenRoutes } from './features/operator/routes.ts';
 import { userRoutes } from './features/users/routes.ts';
 import { createUsersService } from './features/users/service.ts';
 import type { Config } from './platform/config.ts';
@@ -193,6 +194,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<App> {
       await operator.register(operatorAuditRoutes(audit, licences));
       await operator.register(operatorTransferBoxRoutes(transferBox, licences));
       await operator.register(operatorApiAccountRoutes(apiAccounts, licences));
+      await operator.register(operatorTokenRoutes(context));
     },
     { prefix: '/operator/v1' },
   );

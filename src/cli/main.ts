@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { buildApp } from '../app.ts';
 import { seedDemo } from '../features/licences/demo.ts';
-import { createOperatorToken } from '../features/operator/service.ts';
+import { COMMAND_LINE, createOperatorToken, listOperatorTokens, revokeOperatorToken } from '../features/operator/service.ts';
 import { ConfigError, loadConfig, type Config } from '../platform/config.ts';
 import { DatabaseUnreachableError, openDatabase, type DatabaseHandle } from '../platform/db/client.ts';
 import { migrate } from '../platform/db/migrate.ts';
@@ -16,6 +16,8 @@ Commands:
   serve                               apply migrations and serve the API and the console
   migrate                             apply database migrations and exit
   operator-token create --name NAME   create an operator token (printed once)
+  operator-token list                 list operator tokens: name, creation, last use or revocation
+  operator-token revoke ID            revoke an operator token at once
   licence create --code CODE --name NAME --seats N --admin-login LOGIN --admin-email EMAIL
                  --admin-first-name NAME --admin-last-name NAME [--admin-language en|fr]
                                       create a licence with its first admin (welcome e-mail)
@@ -23,6 +25,8 @@ Commands:
   catalog release FILE.json           release a new catalog
 
 Configuration comes from environment variables: see the README.`;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function withDatabase<T>(config: Config, work: (database: DatabaseHandle) => Promise<T>): Promise<T> {
   const database = await openDatabase(config.database);
@@ -72,11 +76,28 @@ async function main(argv: string[]): Promise<void> {
       return;
     case 'operator-token': {
       const { positionals, values } = parseArgs({ args: rest, options: { name: { type: 'string' } }, allowPositionals: true });
-      if (positionals[0] !== 'create' || !values.name) throw new ConfigError('usage: gatehouse operator-token create --name NAME');
-      const name = values.name;
-      const created = await withDatabase(config, (database) => createOperatorToken(database.db, name));
-      console.log(created.token);
-      return;
+      const [action, id] = positionals;
+      if (action === 'create' && values.name) {
+        const name = values.name;
+        const created = await withDatabase(config, (database) => createOperatorToken(database.db, name));
+        console.log(created.token);
+        return;
+      }
+      if (action === 'list' && positionals.length === 1) {
+        const tokens = await withDatabase(config, (database) => listOperatorTokens(database.db));
+        for (const token of tokens) {
+          const state = token.revokedAt === null ? `last used ${token.lastUsedAt?.toISOString() ?? 'never'}` : `revoked ${token.revokedAt.toISOString()}`;
+          console.log(`${token.id}  ${token.name}  created ${token.createdAt.toISOString()}  ${state}`);
+        }
+        return;
+      }
+      if (action === 'revoke' && id !== undefined && positionals.length === 2) {
+        if (!UUID.test(id)) throw new ConfigError(`operator-token revoke: "${id}" is not a token id (see operator-token list)`);
+        const revoked = await withDatabase(config, (database) => revokeOperatorToken({ db: database.db, now: () => new Date() }, id, COMMAND_LINE));
+        console.log(`revoked ${revoked.name} (${revoked.id})`);
+        return;
+      }
+      throw new ConfigError('usage: gatehouse operator-token create --name NAME | list | revoke ID');
     }
     case 'licence':
       return licenceCommand(config, rest);

@@ -138,8 +138,32 @@ describe('gatehouse operator-token create', () => {
   it('explains its usage', () => {
     const result = run(['operator-token', 'create'], { GATEHOUSE_DATA_DIR: dataDir() });
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('usage: gatehouse operator-token create --name NAME');
+    expect(result.stderr).toContain('usage: gatehouse operator-token create --name NAME | list | revoke ID');
   });
+});
+
+describe('gatehouse operator-token list and revoke', () => {
+  it('list the tokens without their secrets, and revoke one so that it is refused', async () => {
+    const dir = dataDir();
+    const token = run(['operator-token', 'create', '--name', 'leaked'], { GATEHOUSE_DATA_DIR: dir }).stdout.trim();
+    const listed = run(['operator-token', 'list'], { GATEHOUSE_DATA_DIR: dir });
+    expect(listed.status).toBe(0);
+    expect(listed.stdout).toMatch(/ {2}leaked {2}created .* {2}last used never\n/);
+    expect(listed.stdout).not.toContain(token);
+    const id = listed.stdout.split(' ')[0]!;
+
+    const revoked = run(['operator-token', 'revoke', id], { GATEHOUSE_DATA_DIR: dir });
+    expect(revoked.stdout).toContain(`revoked leaked (${id})`);
+    const unknown = run(['operator-token', 'revoke', 'not-an-id'], { GATEHOUSE_DATA_DIR: dir });
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr.trim()).toBe('gatehouse: operator-token revoke: "not-an-id" is not a token id (see operator-token list)');
+
+    const served = await serve({ GATEHOUSE_DATA_DIR: dir });
+    const answer = await fetch(`${served.url}/operator/v1/licences`, { headers: { authorization: `Bearer ${token}` } });
+    expect(answer.status).toBe(401);
+    served.process.kill('SIGTERM');
+    await served.exited;
+  }, 120_000);
 });
 
 describe('several processes starting together on an empty database', () => {

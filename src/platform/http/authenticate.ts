@@ -43,12 +43,23 @@ export function registerAuthentication(app: FastifyInstance, options: Authentica
     if (options.bootstrapOperatorToken !== null && sameSecret(token, options.bootstrapOperatorToken)) {
       return { kind: 'operator', tokenId: null, name: 'bootstrap' };
     }
+    // Looked up on every request, never cached: a revoked token is refused at once by every process.
     const [row] = await options.db
-      .select({ id: operatorTokens.id, name: operatorTokens.name })
+      .select({ id: operatorTokens.id, name: operatorTokens.name, lastUsedAt: operatorTokens.lastUsedAt })
       .from(operatorTokens)
       .where(and(eq(operatorTokens.tokenHash, hashToken(token)), isNull(operatorTokens.revokedAt)))
       .limit(1);
-    return row ? { kind: 'operator', tokenId: row.id, name: row.name } : null;
+    if (row === undefined) return null;
+    const now = options.now();
+    // When it was last used, to the minute: enough to tell a token in use from a forgotten one.
+    if (row.lastUsedAt === null || now.getTime() - row.lastUsedAt.getTime() >= 60_000) {
+      options.db
+        .update(operatorTokens)
+        .set({ lastUsedAt: now })
+        .where(eq(operatorTokens.id, row.id))
+        .catch((error: unknown) => request.log.warn({ err: error }, 'operator token use not recorded'));
+    }
+    return { kind: 'operator', tokenId: row.id, name: row.name };
   };
 
   /** Session token hash → its activity being written (see `touchSession` below). */
