@@ -2,7 +2,8 @@
 // endpoint of a signed-in caller. One Gatehouse server process on the local PostgreSQL (a scratch
 // database), autocannon in this second process.
 //   node --import tsx bench/authz/http.ts [--licences 10] [--users 1000] [--seconds 15]
-//        [--rate 5000] [--connections 8] [--load autocannon|paced]
+//        [--rate 5000] [--connections 8] [--load autocannon|paced] [--pin]
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -18,7 +19,7 @@ import { pacedLoad } from './paced-load.ts';
 
 const { values } = parseArgs({
   options: { licences: { type: 'string', default: '10' }, users: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '15' }, rate: { type: 'string', default: '5000' },
-    load: { type: 'string', default: 'autocannon' }, connections: { type: 'string', default: '8' } },
+    load: { type: 'string', default: 'autocannon' }, connections: { type: 'string', default: '8' }, pin: { type: 'boolean', default: false } },
 });
 const LICENCES = Number(values.licences);
 const USERS = Number(values.users);
@@ -45,6 +46,12 @@ const scratch = await createScratchDatabase();
 const url = scratch.url;
 const operatorToken = randomBytes(24).toString('hex');
 const server = await startServerProcess({ DATABASE_URL: url.toString(), GATEHOUSE_BOOTSTRAP_OPERATOR_TOKEN: operatorToken, GATEHOUSE_SECRET_KEY: randomBytes(32).toString('hex'), LOG_LEVEL: 'warn' });
+if (values.pin) {
+  // Linux: the load generator (this process) on the first core, the server on the second, every thread
+  // of each; so neither one's bursts and garbage collections take the other's core.
+  execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
+  execFileSync('taskset', ['-a', '-p', '-c', '1', String(server.process.pid)], { stdio: 'ignore' });
+}
 const db = new pg.Client({ connectionString: url.toString() });
 await db.connect();
 
