@@ -2,7 +2,7 @@
 // endpoint of a signed-in caller. One Gatehouse server process on the local PostgreSQL (a scratch
 // database), autocannon in this second process.
 //   node --import tsx bench/authz/http.ts [--licences 10] [--users 1000] [--seconds 15]
-//        [--rate 5000] [--connections 8] [--load autocannon|paced] [--pin]
+//        [--rate 5000] [--connections 8] [--load autocannon|paced] [--pin] [--baseline]
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -19,7 +19,8 @@ import { pacedLoad } from './paced-load.ts';
 
 const { values } = parseArgs({
   options: { licences: { type: 'string', default: '10' }, users: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '15' }, rate: { type: 'string', default: '5000' },
-    load: { type: 'string', default: 'autocannon' }, connections: { type: 'string', default: '8' }, pin: { type: 'boolean', default: false } },
+    load: { type: 'string', default: 'autocannon' }, connections: { type: 'string', default: '8' }, pin: { type: 'boolean', default: false },
+    baseline: { type: 'boolean', default: false } },
 });
 const LICENCES = Number(values.licences);
 const USERS = Number(values.users);
@@ -139,6 +140,12 @@ try {
           requests: [{ method: 'POST', setupRequest: (request) => ({ ...request, ...nextCheck() }) }],
         }).then((result) => ({ requestsPerSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx }));
 
+  // --baseline: the same load on GET /healthz, which does nothing, so the floor of what this load
+  // generator on this machine can see is known.
+  const baseline = values.baseline
+    ? await autocannon({ url: `${server.url}/healthz`, connections: Number(values.connections), duration: SECONDS, ...(rate > 0 ? { overallRate: rate } : {}) })
+    : null;
+
   const after = await singleCheckTimings(server.url);
   const served = after.get('+Inf')! - before.get('+Inf')!;
   const within = (le: string) => `${((100 * (after.get(le)! - before.get(le)!)) / Math.max(1, served)).toFixed(2)} %`;
@@ -161,6 +168,11 @@ try {
       'p99 ms': Number(single.p99.toFixed(2)),
       'non-2xx': single.non2xx,
     },
+    ...(baseline === null
+      ? {}
+      : {
+          'baseline: GET /healthz, same load': { 'requests/s': baseline.requests.average.toFixed(0), 'decisions/s': '', 'p50 ms': baseline.latency.p50, 'p99 ms': baseline.latency.p99, 'non-2xx': baseline.non2xx },
+        }),
   });
 } finally {
   await db.end();
