@@ -33,6 +33,43 @@ describe('an operator', () => {
     await context.close();
   });
 
+  it('creates an operator token shown once, signs in with it, then revokes it and is refused', async () => {
+    const { context, page } = await newConsole(browser, server);
+    await page.goto('/operator');
+    await page.getByLabel('Operator token').fill(server.operatorToken);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'Operator tokens' }).click();
+    await page.getByRole('heading', { name: 'Operator tokens', level: 1 }).waitFor();
+
+    const name = uniqueCode('billing');
+    await page.getByRole('form', { name: 'New token' }).getByLabel('Name').fill(name);
+    await page.getByRole('button', { name: 'Create the token' }).click();
+    const token = await page.getByTestId('new-operator-token').innerText();
+    expect(token).toMatch(/^gho_/);
+    await expectNoSeriousA11yViolations(page, 'operator tokens');
+    await page.getByRole('button', { name: 'I have copied it' }).click();
+    await expect.poll(() => page.getByTestId('new-operator-token').count()).toBe(0);
+    const row = page.getByRole('row', { name: new RegExp(name) });
+    await expect.poll(() => row.innerText()).toContain('In force');
+    await screenshot(page, 'operator-tokens');
+
+    // The new token opens the console in a second browser.
+    const second = await newConsole(browser, server);
+    await second.page.goto('/operator');
+    await second.page.getByLabel('Operator token').fill(token);
+    await second.page.getByRole('button', { name: 'Sign in' }).click();
+    await second.page.getByRole('heading', { name: 'Licences' }).waitFor();
+
+    await row.getByRole('button', { name: `Revoke ${name}` }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke it' }).click();
+    await expect.poll(() => page.getByRole('status').innerText()).toContain(`Token “${name}” revoked`);
+    await expect.poll(() => row.innerText()).toContain('Revoked');
+    const refused = await fetch(`${server.url}/operator/v1/licences`, { headers: { authorization: `Bearer ${token}` } });
+    expect(refused.status).toBe(401);
+    await second.context.close();
+    await context.close();
+  });
+
   it('creates a licence, its entities, a group and a tailor-made configuration, then opens a support visit the customer sees', async () => {
     const code = uniqueCode('north');
     const { context, page } = await newConsole(browser, server);

@@ -10,6 +10,7 @@ import { Alert, useProblem } from '../ui/problems';
 import { ApiAccountRequestsPage } from './ApiAccountRequestsPage';
 import { LicencePage } from './LicencePage';
 import { LicencesPage } from './LicencesPage';
+import { OperatorTokensPage } from './OperatorTokensPage';
 import { dropOperatorToken, keepOperatorToken, useOperatorToken } from './operatorSession';
 
 // The vendor's operator console at /operator: a separate bundle, signed in with an operator token.
@@ -64,6 +65,7 @@ function OperatorShell() {
   const entries = [
     { to: '/operator', label: t('operator.nav.licences'), current: path === '/operator' || path.startsWith('/operator/licences') },
     { to: '/operator/api-account-requests', label: t('operator.nav.apiAccountRequests'), current: path === '/operator/api-account-requests' },
+    { to: '/operator/operator-tokens', label: t('operator.nav.tokens'), current: path === '/operator/operator-tokens' },
   ];
 
   return (
@@ -107,7 +109,8 @@ function OperatorShell() {
           {path === '/operator' ? <LicencesPage /> : null}
           {licence?.code ? <LicencePage key={licence.code} code={licence.code} /> : null}
           {path === '/operator/api-account-requests' ? <ApiAccountRequestsPage /> : null}
-          {path !== '/operator' && !licence && path !== '/operator/api-account-requests' ? (
+          {path === '/operator/operator-tokens' ? <OperatorTokensPage /> : null}
+          {path !== '/operator' && !licence && path !== '/operator/api-account-requests' && path !== '/operator/operator-tokens' ? (
             <section className="page">
               <h1>{t('notFound.title')}</h1>
               <p>{t('notFound.body')}</p>

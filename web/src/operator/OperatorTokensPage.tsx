@@ -1,0 +1,169 @@
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { operatorApi } from '../api';
+import { formatDateTime } from '../format';
+import { ConfirmDialog } from '../ui/ConfirmDialog';
+import { useNotify } from '../ui/feedback';
+import { TextField } from '../ui/fields';
+import { LoadState } from '../ui/LoadState';
+import { Alert, useProblem } from '../ui/problems';
+import { useLoad } from '../ui/useLoad';
+
+// Operator tokens: who may use the operator API and console. A new token is shown once, here; a leaked
+// or forgotten one is revoked, and every server refuses it from its next request on.
+
+interface OperatorToken {
+  id: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export function OperatorTokensPage() {
+  const { t, i18n } = useTranslation();
+  const notify = useNotify();
+  const tokens = useLoad(async () => (await operatorApi.get<{ items: OperatorToken[] }>('/operator-tokens')).items, []);
+  const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
+  const [revoking, setRevoking] = useState<OperatorToken | null>(null);
+  const [busy, setBusy] = useState(false);
+  const revokeProblem = useProblem([]);
+
+  const revoke = async (token: OperatorToken) => {
+    revokeProblem.clear();
+    setBusy(true);
+    try {
+      await operatorApi.post(`/operator-tokens/${token.id}/revoke`);
+      notify(t('operator.tokens.revoked', { name: token.name }));
+      setRevoking(null);
+      tokens.reload();
+    } catch (error) {
+      revokeProblem.capture(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="page">
+      <header className="page-header">
+        <h1>{t('operator.tokens.title')}</h1>
+      </header>
+      <p>{t('operator.tokens.intro')}</p>
+      {created ? (
+        <section className="card" aria-labelledby="new-token-title">
+          <h2 id="new-token-title">{t('operator.tokens.createdTitle', { name: created.name })}</h2>
+          <p>{t('operator.tokens.createdBody')}</p>
+          <p>
+            <code className="secret" data-testid="new-operator-token">
+              {created.token}
+            </code>
+          </p>
+          <button type="button" className="button" onClick={() => setCreated(null)}>
+            {t('operator.tokens.createdDone')}
+          </button>
+        </section>
+      ) : (
+        <CreateTokenForm
+          onCreated={(answer) => {
+            setCreated(answer);
+            tokens.reload();
+          }}
+        />
+      )}
+      <div className="card">
+        <Alert>{revokeProblem.alert}</Alert>
+        <LoadState loaded={tokens}>
+          {(items) => (
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">{t('operator.tokens.name')}</th>
+                  <th scope="col">{t('operator.tokens.createdAt')}</th>
+                  <th scope="col">{t('operator.tokens.lastUsedAt')}</th>
+                  <th scope="col">{t('operator.tokens.state')}</th>
+                  <th scope="col">
+                    <span className="visually-hidden">{t('common.actions')}</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {items.map((token) => (
+                  <tr key={token.id}>
+                    <td>{token.name}</td>
+                    <td>{formatDateTime(token.createdAt, i18n.language)}</td>
+                    <td>{token.lastUsedAt === null ? t('operator.tokens.never') : formatDateTime(token.lastUsedAt, i18n.language)}</td>
+                    <td>{token.revokedAt === null ? t('operator.tokens.active') : t('operator.tokens.revokedOn', { at: formatDateTime(token.revokedAt, i18n.language) })}</td>
+                    <td>
+                      {token.revokedAt === null ? (
+                        <button type="button" className="button button-small button-danger" onClick={() => setRevoking(token)}>
+                          {t('operator.tokens.revoke')}
+                          <span className="visually-hidden"> {token.name}</span>
+                        </button>
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+                {items.length === 0 ? (
+                  <tr>
+                    <td colSpan={5}>{t('operator.tokens.empty')}</td>
+                  </tr>
+                ) : null}
+              </tbody>
+            </table>
+          )}
+        </LoadState>
+      </div>
+      <ConfirmDialog
+        open={revoking !== null}
+        title={t('operator.tokens.revokeTitle', { name: revoking?.name ?? '' })}
+        confirmLabel={t('operator.tokens.revokeConfirm')}
+        danger
+        busy={busy}
+        onConfirm={() => {
+          if (revoking) void revoke(revoking);
+        }}
+        onCancel={() => setRevoking(null)}
+      >
+        <p>{t('operator.tokens.revokeBody')}</p>
+      </ConfirmDialog>
+    </section>
+  );
+}
+
+function CreateTokenForm({ onCreated }: { onCreated: (created: { name: string; token: string }) => void }) {
+  const { t } = useTranslation();
+  const problem = useProblem(['name']);
+  const [name, setName] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    problem.clear();
+    setBusy(true);
+    try {
+      const answer = await operatorApi.post<{ name: string; token: string }>('/operator-tokens', { name });
+      setName('');
+      onCreated(answer);
+    } catch (error) {
+      problem.capture(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="card form-card">
+      <form onSubmit={submit} noValidate className="form form-narrow" aria-labelledby="create-token-title">
+        <h2 id="create-token-title">{t('operator.tokens.createTitle')}</h2>
+        <Alert>{problem.alert}</Alert>
+        <TextField label={t('operator.tokens.name')} value={name} onValue={setName} error={problem.fieldError('name')} required />
+        <div className="form-actions">
+          <button type="submit" className="button button-primary" disabled={busy}>
+            {t('operator.tokens.create')}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
