@@ -21,10 +21,10 @@ import { entityGroupRoutes, operatorEntityRoutes } from './features/entities/rou
 import { createEntitiesService } from './features/entities/service.ts';
 import { licenceRoutes, operatorLicenceRoutes } from './features/licences/routes.ts';
 import { createLicencesService } from './features/licences/service.ts';
+import { operatorTokenRoutes } from './features/operator/routes.ts';
 import { operatorTransferBoxRoutes, transferBoxRoutes } from './features/transfer-box/routes.ts';
 import { createTransferBoxService } from './features/transfer-box/service.ts';
 import { operatorUserRoutes } from './features/users/operator-routes.ts';
-import { operatorTokenRoutes } from './features/operator/routes.ts';
 import { userRoutes } from './features/users/routes.ts';
 import { createUsersService } from './features/users/service.ts';
 import type { Config } from './platform/config.ts';

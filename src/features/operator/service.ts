@@ -6,7 +6,7 @@ import type { Database } from '../../platform/db/client.ts';
 import { notFound } from '../../platform/http/problems.ts';
 import { findOperatorToken, insertOperatorToken, listOperatorTokens, revokeOperatorTokenRow, type OperatorTokenRow } from './store.ts';
 
-/** Who creates a token from the command line, for the audit trail. */
+/** Who acts on operator tokens from the command line, for the audit trail. */
 export const COMMAND_LINE: AuditActor = { kind: 'operator', id: null, name: 'gatehouse command line', ip: null };
 
 /** A new operator token: shown once, stored only as its hash. */

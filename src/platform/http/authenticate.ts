@@ -37,6 +37,9 @@ export function bearerToken(request: FastifyRequest): string | null {
 export function registerAuthentication(app: FastifyInstance, options: AuthenticationOptions): void {
   app.decorateRequest('actor', null);
 
+  /** Operator token id → when this process last wrote its use. */
+  const operatorUseRecorded = new Map<string, number>();
+
   const authenticateOperator = async (request: FastifyRequest): Promise<OperatorActor | null> => {
     const token = bearerToken(request);
     if (token === null) return null;
@@ -51,8 +54,11 @@ export function registerAuthentication(app: FastifyInstance, options: Authentica
       .limit(1);
     if (row === undefined) return null;
     const now = options.now();
-    // When it was last used, to the minute: enough to tell a token in use from a forgotten one.
-    if (row.lastUsedAt === null || now.getTime() - row.lastUsedAt.getTime() >= 60_000) {
+    // When it was last used, to the minute: enough to tell a token in use from a forgotten one. The
+    // process remembers its own writes, so a burst of requests makes one write, not one each.
+    const recorded = Math.max(row.lastUsedAt?.getTime() ?? 0, operatorUseRecorded.get(row.id) ?? 0);
+    if (now.getTime() - recorded >= 60_000) {
+      operatorUseRecorded.set(row.id, now.getTime());
       options.db
         .update(operatorTokens)
         .set({ lastUsedAt: now })
