@@ -98,7 +98,8 @@ async function resolveAuthorizations(
   const configuration = await store.findConfiguration(executor, licence.id, wanted.configurationId);
   if (configuration === null) {
     errors.push(fieldError('configurationId', 'not_found', 'is not a rights configuration of this licence'));
-  } else if (granter === 'admin') {
+  } else if (granter === 'admin' && (current === undefined || current.configurationId !== wanted.configurationId)) {
+    // Only a change is checked: a user who holds Admin stays editable in everything else.
     const definition = configuration.kind === 'custom' ? { kind: 'custom' as const, steps: configuration.steps } : { kind: configuration.kind, key: configuration.key };
     if (!isAssignableByAdmins(definition)) errors.push(fieldError('configurationId', 'not_assignable', 'can only be granted by the vendor'));
   }
