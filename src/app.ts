@@ -154,12 +154,12 @@ export async function buildApp(dependencies: AppDependencies): Promise<App> {
     now: () => context.now(),
   });
 
-  server.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
-  server.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+  server.get('/healthz', { schema: { hide: true }, config: { access: 'public' } }, async () => ({ status: 'ok' }));
+  server.get('/readyz', { schema: { hide: true }, config: { access: 'public' } }, async (_request, reply) => {
     const ready = await migrationsApplied(database).catch(() => false);
     return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable' });
   });
-  server.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+  server.get('/metrics', { schema: { hide: true }, config: { access: 'public' } }, async (_request, reply) =>
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
   );
 
@@ -169,8 +169,8 @@ export async function buildApp(dependencies: AppDependencies): Promise<App> {
   await server.register(
     async (api) => {
       await api.register(authRoutes(auth, { secureCookies }));
-      await api.register(userRoutes(users));
-      await api.register(licenceRoutes(licences));
+      await api.register(userRoutes(users, auth.stepUp));
+      await api.register(licenceRoutes(licences, auth.stepUp));
       await api.register(entityGroupRoutes(entities));
       await api.register(configurationRoutes(configurations, licences));
       await api.register(authorizationRoutes(authorization));

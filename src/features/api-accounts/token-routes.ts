@@ -27,6 +27,7 @@ function basicCredentials(header: string | undefined): { id: string; secret: str
 export function tokenRoutes(apiAccounts: ApiAccountsService): FastifyPluginAsyncZod {
   return async (app) => {
     app.post('/auth/token', {
+      config: { access: 'public' },
       schema: {
         tags: ['Authentication'],
         summary: 'OAuth2 client credentials: an API account trades its client id and secret for an hour-long bearer token',

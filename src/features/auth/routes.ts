@@ -58,6 +58,7 @@ export function authRoutes(auth: AuthService, options: { secureCookies: boolean 
     const client = (request: FastifyRequest) => ({ ip: request.ip, userAgent: request.headers['user-agent'] ?? null });
 
     app.post('/auth/login', {
+      config: { access: 'public' },
       schema: {
         tags,
         summary: 'Sign in with licence, login and password',
@@ -73,6 +74,7 @@ export function authRoutes(auth: AuthService, options: { secureCookies: boolean 
     });
 
     app.post('/auth/second-factor', {
+      config: { access: 'public' },
       schema: {
         tags,
         summary: 'Finish a sign-in with the code from the SMS or the authenticator app',
@@ -87,6 +89,7 @@ export function authRoutes(auth: AuthService, options: { secureCookies: boolean 
     });
 
     app.post('/auth/second-factor/resend', {
+      config: { access: 'public' },
       schema: {
         tags,
         summary: 'Send a new code by SMS (at most 3 times, 30 seconds apart); the previous code stops working',
@@ -100,6 +103,7 @@ export function authRoutes(auth: AuthService, options: { secureCookies: boolean 
     });
 
     app.post('/auth/logout', {
+      config: { access: 'public' },
       schema: { tags, summary: 'Sign out: the session ends', response: { 204: z.null() } },
       handler: async (request, reply) => {
         const token = sessionToken(request);
@@ -138,6 +142,7 @@ export function authRoutes(auth: AuthService, options: { secureCookies: boolean 
     });
 
     app.post('/auth/password-reset', {
+      config: { access: 'public' },
       schema: {
         tags,
         summary: 'Ask for a password reset link; answers the same whether or not the account exists',
@@ -151,6 +156,7 @@ export function authRoutes(auth: AuthService, options: { secureCookies: boolean 
     });
 
     app.post('/auth/password-reset/complete', {
+      config: { access: 'public' },
       schema: { tags, summary: 'Set a password from a welcome or reset link', body: z.strictObject({ token: z.string().min(1).max(200), password }), response: { 204: z.null() } },
       handler: async (request, reply) => {
         await auth.completePasswordReset(request.body);

@@ -32,9 +32,15 @@ export interface Authorizer {
 /** public: anyone; user: console users and API accounts; console: console users only; operator. */
 export type RouteAccess = 'public' | 'user' | 'console' | 'operator';
 
+/** A route that says nothing is for signed-in users: being public must be declared, never forgotten. */
+export const DEFAULT_ACCESS: RouteAccess = 'user';
+
+/** Who may call a route, its declaration or the default. */
+export const accessOf = (config: { access?: RouteAccess } | undefined): RouteAccess => config?.access ?? DEFAULT_ACCESS;
+
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** Who may call the route; routes without it are public. */
+    /** Who may call the route; routes without it are for signed-in users (DEFAULT_ACCESS). */
     access?: RouteAccess;
     /** The catalog permission a user needs, checked before the handler runs. */
     requires?: string;

@@ -4,7 +4,7 @@ import type { AuditActor } from '../audit.ts';
 import { hashToken, sameSecret } from '../crypto.ts';
 import type { Database } from '../db/client.ts';
 import { operatorTokens } from '../db/schema.ts';
-import type { Actor, Authorizer, OperatorActor, UserActor } from './actor.ts';
+import { accessOf, type Actor, type Authorizer, type OperatorActor, type UserActor } from './actor.ts';
 import { Problem } from './problems.ts';
 import { findActiveApiToken, type ActiveApiToken } from './api-tokens.ts';
 import type { CredentialCache } from './credential-cache.ts';
@@ -136,8 +136,10 @@ export function registerAuthentication(app: FastifyInstance, options: Authentica
   };
 
   app.addHook('onRequest', async (request) => {
+    // The not-found handler (no route) answers 404 or the console's page: nothing to protect.
+    if (request.routeOptions.url === undefined) return;
     const config = request.routeOptions.config;
-    const access = config.access ?? 'public';
+    const access = accessOf(config);
     if (access === 'public') return;
     const actor: Actor | null = access === 'operator' ? await authenticateOperator(request) : await authenticateUser(request);
     if (actor === null) throw new Problem('unauthenticated', access === 'operator' ? 'An operator token is required' : 'Sign in first');

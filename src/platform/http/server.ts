@@ -152,14 +152,21 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
-  if (options.consoleDir !== null) {
-    // Hashed assets may be cached for good; index.html is served by the not-found handler above.
-    await app.register(fastifyStatic, { root: options.consoleDir, index: false, wildcard: true, maxAge: '1y', immutable: true, schemaHide: true });
-    // The console's own page at its root (the static files would answer a directory listing refusal).
-    app.get('/', { schema: { hide: true } }, (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(consoleIndex?.()));
-  }
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // The reference pages and the console's files are public; plugins cannot declare it on their
+  // routes, so their scope does.
+  await app.register(async (publicFiles) => {
+    publicFiles.addHook('onRoute', (route) => {
+      route.config = { ...route.config, access: 'public' };
+    });
+    await publicFiles.register(fastifySwaggerUi, { routePrefix: '/docs' });
+    if (options.consoleDir !== null) {
+      // Hashed assets may be cached for good; index.html is served by the not-found handler above.
+      await publicFiles.register(fastifyStatic, { root: options.consoleDir, index: false, wildcard: true, maxAge: '1y', immutable: true, schemaHide: true });
+      // The console's own page at its root (the static files would answer a directory listing refusal).
+      publicFiles.get('/', { schema: { hide: true } }, (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(consoleIndex?.()));
+    }
+  });
+  app.get('/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger());
 
   return app;
 }
