@@ -115,10 +115,20 @@ export function authRoutes(auth: AuthService, options: { secureCookies: boolean 
 
     app.get('/auth/session', {
       config: { access: 'console' },
-      schema: { tags, summary: "The current session's CSRF token and account, for a console reloading its page", response: { 200: z.object({ csrfToken: z.string(), user: accountSchema }) } },
+      schema: {
+        tags,
+        summary: "The current session's CSRF token and account, for a console reloading its page; { status: 'anonymous' } without a session",
+        response: { 200: z.union([z.object({ status: z.literal('ok'), csrfToken: z.string(), user: accountSchema }), z.object({ status: z.literal('anonymous') })]) },
+      },
+      // A signed-out console asking whether it has a session is no error: a 401 here would be logged by
+      // the browser on every signed-out page. Every other refusal goes on to the server's handler.
+      errorHandler: (error, _request, reply) => {
+        if (!(error instanceof Problem) || error.code !== 'unauthenticated') throw error;
+        return reply.code(200).header('cache-control', 'no-store').send({ status: 'anonymous' });
+      },
       handler: async (request) => {
         const actor = userActor(request);
-        return { csrfToken: csrfTokenOf(sessionToken(request) ?? ''), user: await auth.account(actor.licenceId, actor.userId) };
+        return { status: 'ok' as const, csrfToken: csrfTokenOf(sessionToken(request) ?? ''), user: await auth.account(actor.licenceId, actor.userId) };
       },
     });
 
