@@ -2,12 +2,14 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { consoleApi } from '../api';
 import { NewPasswordFields, useNewPassword } from '../auth/NewPasswordFields';
-import { formatDateTime, fullName } from '../format';
+import { configurationName, formatDateTime, fullName } from '../format';
 import { useAccount } from '../session';
 import { useNotify } from '../ui/feedback';
 import { TextField } from '../ui/fields';
+import { useLoad } from '../ui/useLoad';
 import { Alert, useProblem } from '../ui/problems';
 import { TwoFactorSection } from './TwoFactorSection';
+import './account.css';
 
 // My account: who I am, what I may do (rights configuration) and on which data (entities); my
 // authenticator app and my password.
@@ -15,10 +17,12 @@ import { TwoFactorSection } from './TwoFactorSection';
 export function AccountPage() {
   const { t, i18n } = useTranslation();
   const account = useAccount();
+  // Read afresh: the sign-in answer the session keeps may not carry the previous connection.
+  const me = useLoad(() => consoleApi.get<AccountWithPreviousLogin>('/me'), []);
   const dash = t('common.none');
 
   return (
-    <section className="page">
+    <section className="page account-page">
       <header className="page-header">
         <h1>{t('account.title')}</h1>
       </header>
@@ -26,6 +30,8 @@ export function AccountPage() {
         <section className="card" aria-labelledby="account-personal">
           <h2 id="account-personal">{t('account.personal')}</h2>
           <dl className="details">
+            <dt>{t('user.gender')}</dt>
+            <dd>{account.gender === null ? t('user.genderNotGiven') : t(`user.genders.${account.gender}`)}</dd>
             <dt>{t('user.name')}</dt>
             <dd>{fullName(account)}</dd>
             <dt>{t('user.login')}</dt>
@@ -40,24 +46,22 @@ export function AccountPage() {
             <dd>
               {account.licence.name} <span className="muted">({account.licence.code})</span>
             </dd>
-            <dt>{t('account.lastConnection')}</dt>
-            <dd>{account.lastLoginAt ? formatDateTime(account.lastLoginAt, i18n.language) : t('account.neverConnected')}</dd>
           </dl>
         </section>
         <section className="card" aria-labelledby="account-permissions">
           <h2 id="account-permissions">{t('account.permissions')}</h2>
           <dl className="details">
             <dt>{t('user.rightsConfiguration')}</dt>
-            <dd>{account.configuration.name}</dd>
+            <dd>{configurationName(t, account.configuration)}</dd>
           </dl>
           <h3>{t('account.entities')}</h3>
-          <ul className="entity-list">
+          <ul className="entity-list account-entities">
             {account.entities.map((entity) => (
               <li key={entity.id} className={entity.isDefault ? 'entity entity-default' : 'entity'}>
                 <span>
                   {entity.name} <span className="muted">({entity.code})</span>
                 </span>
-                {entity.isDefault ? <span className="badge badge-info">{t('account.defaultEntity')}</span> : null}
+                {entity.isDefault ? <span className="badge badge-success">{t('account.defaultEntity')}</span> : null}
               </li>
             ))}
           </ul>
@@ -65,8 +69,21 @@ export function AccountPage() {
       </div>
       <TwoFactorSection />
       <ChangePasswordForm />
+      {/* The help places it below the sections; it is the connection before this one, the current one being no news. */}
+      <dl className="details last-connection">
+        <dt>{t('account.lastConnection')}</dt>
+        <dd>{me.data === undefined ? (me.loading ? t('common.loading') : dash) : previousConnection(me.data) ? formatDateTime(previousConnection(me.data), i18n.language) : t('account.neverConnected')}</dd>
+      </dl>
     </section>
   );
+}
+
+/** GET /me with the sign-in before the current one (`previousLoginAt`), once the server gives it. */
+type AccountWithPreviousLogin = ReturnType<typeof useAccount> & { previousLoginAt?: string | null };
+
+/** The connection before the current one; a server that does not say it yet gives its last sign-in instead. */
+function previousConnection(account: AccountWithPreviousLogin): string | null {
+  return account.previousLoginAt === undefined ? account.lastLoginAt : account.previousLoginAt;
 }
 
 function ChangePasswordForm() {

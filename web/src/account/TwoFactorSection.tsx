@@ -2,10 +2,11 @@ import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, consoleApi } from '../api';
 import { useAccount, useSession } from '../session';
-import type { TotpEnrolment } from '../types';
+import type { Licence, TotpEnrolment } from '../types';
 import { useNotify } from '../ui/feedback';
 import { TextField } from '../ui/fields';
 import { Alert, useProblem } from '../ui/problems';
+import { useLoad } from '../ui/useLoad';
 import { cleanCode, groupSecret } from './twoFactor';
 
 // My account's two-factor authentication: set up an authenticator app (password, then its key, then
@@ -20,6 +21,8 @@ export function TwoFactorSection() {
   const notify = useNotify();
   const [step, setStep] = useState<Step>({ kind: 'status' });
   const heading = useRef<HTMLHeadingElement>(null);
+  // The licence's own two-factor (a code by SMS at each sign-in) protects the account too.
+  const licence = useLoad(() => consoleApi.get<Licence>('/licence'), []);
 
   /** Back to the status, the focus on the section's heading so the keyboard stays in place. */
   const backToStatus = () => {
@@ -42,10 +45,7 @@ export function TwoFactorSection() {
       <h2 id="account-two-factor" ref={heading} tabIndex={-1}>
         {t('account.twoFactor.title')}
       </h2>
-      <p className="two-factor-status">
-        <span className={account.totpEnabled ? 'badge badge-success' : 'badge badge-neutral'}>{account.totpEnabled ? t('account.twoFactor.on') : t('account.twoFactor.off')}</span>{' '}
-        {account.totpEnabled ? t('account.twoFactor.onBody') : t('account.twoFactor.offBody')}
-      </p>
+      <TwoFactorStatus totpEnabled={account.totpEnabled} mobile={account.mobile} licenceTwoFactor={licence.data?.twoFactor ?? false} />
       {step.kind === 'status' ? (
         <div className="form-actions">
           {account.totpEnabled ? (
@@ -77,19 +77,112 @@ export function TwoFactorSection() {
         />
       ) : null}
       {step.kind === 'confirm' ? <ConfirmApp enrolment={step.enrolment} onConfirmed={() => finished(t('account.twoFactor.enabled'))} onCancel={backToStatus} /> : null}
-      {step.kind === 'removePassword' ? (
-        <PasswordForm
-          intro={t('account.twoFactor.removeIntro')}
-          submitLabel={t('account.twoFactor.removeSubmit')}
-          danger
-          onSubmit={async (password) => {
-            await consoleApi.delete('/me/totp', { password });
-            await finished(t('account.twoFactor.removed'));
-          }}
-          onCancel={backToStatus}
-        />
-      ) : null}
+      {step.kind === 'removePassword' ? <RemoveAppForm onRemoved={() => finished(t('account.twoFactor.removed'))} onCancel={backToStatus} /> : null}
     </section>
+  );
+}
+
+/** What protects the sign-in: the authenticator app, the licence's SMS code, or nothing beyond the password. */
+function TwoFactorStatus({ totpEnabled, mobile, licenceTwoFactor }: { totpEnabled: boolean; mobile: string | null; licenceTwoFactor: boolean }) {
+  const { t } = useTranslation();
+  if (totpEnabled) {
+    return (
+      <p className="two-factor-status">
+        <span className="badge badge-success">{t('account.twoFactor.on')}</span> {t('account.twoFactor.onBody')}
+      </p>
+    );
+  }
+  if (licenceTwoFactor) {
+    return (
+      <>
+        <p className="two-factor-status">
+          <span className="badge badge-success">{t('account.twoFactor.sms')}</span> {mobile === null ? t('account.twoFactor.smsBodyNoMobile') : t('account.twoFactor.smsBody', { mobile })}
+        </p>
+        <p className="muted">{t('account.twoFactor.smsAndApp')}</p>
+      </>
+    );
+  }
+  return (
+    <p className="two-factor-status">
+      <span className="badge badge-neutral">{t('account.twoFactor.off')}</span> {t('account.twoFactor.offBody')}
+    </p>
+  );
+}
+
+/**
+ * Removing one's own authenticator is a dangerous act: the step-up asks again for the current password,
+ * or a current code of the app being removed.
+ */
+function RemoveAppForm({ onRemoved, onCancel }: { onRemoved: () => Promise<void>; onCancel: () => void }) {
+  const { t } = useTranslation();
+  const [withCode, setWithCode] = useState(false);
+  const field = withCode ? 'code' : 'currentPassword';
+  const problem = useProblem(['currentPassword', 'code', 'password'], { step_up_failed: field, step_up_required: field, invalid_credentials: field, wrong_code: field });
+  const [secret, setSecret] = useState('');
+  const [missing, setMissing] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    problem.clear();
+    const typed = withCode ? cleanCode(secret) : secret;
+    setMissing(typed === '');
+    if (typed === '') {
+      input.current?.focus();
+      return;
+    }
+    setBusy(true);
+    try {
+      await consoleApi.delete('/me/totp', withCode ? { code: typed } : { currentPassword: typed });
+      await onRemoved();
+    } catch (error) {
+      problem.capture(error);
+      setSecret('');
+      input.current?.focus();
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const switchWay = () => {
+    setWithCode((current) => !current);
+    setSecret('');
+    setMissing(false);
+    problem.clear();
+    window.setTimeout(() => input.current?.focus(), 0);
+  };
+
+  return (
+    <form onSubmit={submit} noValidate className="form form-narrow" aria-label={t('account.twoFactor.removeSubmit')}>
+      <p>{withCode ? t('account.twoFactor.removeIntroCode') : t('account.twoFactor.removeIntro')}</p>
+      <Alert>{problem.alert}</Alert>
+      <TextField
+        ref={input}
+        label={withCode ? t('account.twoFactor.code') : t('account.twoFactor.password')}
+        type={withCode ? 'text' : 'password'}
+        value={secret}
+        onValue={setSecret}
+        error={missing ? t('fieldErrors.required') : (problem.fieldError(field) ?? problem.fieldError('password'))}
+        required
+        autoComplete={withCode ? 'one-time-code' : 'current-password'}
+        inputMode={withCode ? 'numeric' : undefined}
+        autoFocus
+      />
+      <p>
+        <button type="button" className="link-button" onClick={switchWay}>
+          {withCode ? t('account.twoFactor.usePassword') : t('account.twoFactor.useCode')}
+        </button>
+      </p>
+      <div className="form-actions">
+        <button type="submit" className="button button-danger" disabled={busy}>
+          {t('account.twoFactor.removeSubmit')}
+        </button>
+        <button type="button" className="button" onClick={onCancel}>
+          {t('common.cancel')}
+        </button>
+      </div>
+    </form>
   );
 }
 

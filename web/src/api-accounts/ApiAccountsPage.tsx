@@ -9,7 +9,7 @@ import { useNotify } from '../ui/feedback';
 import { PagedFooter } from '../ui/PagedFooter';
 import { problemMessage } from '../ui/problems';
 import { usePaged } from '../ui/usePaged';
-import { ApiAccountRequestForm } from './ApiAccountRequestForm';
+import { ApiAccountRequestForm, type Delivery } from './ApiAccountRequestForm';
 import { ApiAccountsTable } from './ApiAccountsTable';
 
 // API accounts are machine accounts created by the vendor's operators on a request filed here.
@@ -91,6 +91,12 @@ function ApiAccountList() {
   );
 }
 
+/** How the request's password goes to the holder (the server says it on each request). */
+function deliveryOf(request: ApiAccountRequest): Delivery | undefined {
+  const delivery = (request as ApiAccountRequest & { delivery?: unknown }).delivery;
+  return delivery === 'transfer-box' || delivery === 'sms' ? delivery : undefined;
+}
+
 function ApiAccountRequestList({ version }: { version: number }) {
   const { t, i18n } = useTranslation();
   const paged = usePaged((cursor) => consoleApi.get<Page<ApiAccountRequest>>('/api-account-requests', { cursor }), [version]);
@@ -102,6 +108,7 @@ function ApiAccountRequestList({ version }: { version: number }) {
           <tr>
             <th scope="col">{t('user.login')}</th>
             <th scope="col">{t('apiAccounts.holder')}</th>
+            <th scope="col">{t('apiAccounts.deliveryColumn')}</th>
             <th scope="col">{t('user.status')}</th>
             <th scope="col">{t('apiAccounts.requestedAt')}</th>
           </tr>
@@ -113,6 +120,7 @@ function ApiAccountRequestList({ version }: { version: number }) {
               <td>
                 {fullName(request.holder)} <span className="muted">{request.holder.email}</span>
               </td>
+              <td>{deliveryOf(request) === undefined ? t('common.none') : t(`apiAccounts.deliveries.${deliveryOf(request)}`)}</td>
               <td>
                 <span className="badge badge-neutral">{t(`apiAccounts.statuses.${request.status}`, { defaultValue: request.status })}</span>
                 {request.reason ? <span className="muted"> {request.reason}</span> : null}
