@@ -15,10 +15,12 @@ beforeAll(async () => {
 });
 afterAll(() => test.close());
 
-const holderFields = (overrides: Record<string, unknown> = {}) => ({ firstName: 'Grace', lastName: 'Hopper', email: holder.email, ...overrides });
+/** The holder with a console account is named by user id; a person outside the console by names, e-mail and mobile. */
+const consoleHolder = () => ({ userId: holder.id });
+const outsideHolder = (fields: { email: string; mobile?: string }) => ({ firstName: 'Grace', lastName: 'Hopper', ...fields });
 
-async function requestAccount(login: string, holderOverrides: Record<string, unknown> = {}) {
-  const answer = await fixture.adminClient.post('/api/v1/api-account-requests', { login, holder: holderFields(holderOverrides) });
+async function requestAccount(login: string, holderFields: Record<string, unknown> = consoleHolder()) {
+  const answer = await fixture.adminClient.post('/api/v1/api-account-requests', { login, holder: holderFields });
   expect(answer.status).toBe(201);
   return answer.body;
 }
@@ -57,10 +59,10 @@ describe('requesting an API account', () => {
   });
 
   it('needs the holder’s mobile when the holder has no console account, and a free login', async () => {
-    const noMobile = await fixture.adminClient.post('/api/v1/api-account-requests', { login: 'export-ws', holder: holderFields({ email: 'outsider@example.com' }) });
+    const noMobile = await fixture.adminClient.post('/api/v1/api-account-requests', { login: 'export-ws', holder: outsideHolder({ email: 'outsider@example.com' }) });
     expect(noMobile.status).toBe(422);
     expect(noMobile.body.errors).toEqual([expect.objectContaining({ field: 'holder.mobile', code: 'required_for_sms_delivery' })]);
-    const taken = await fixture.adminClient.post('/api/v1/api-account-requests', { login: 'CRM-WS', holder: holderFields() });
+    const taken = await fixture.adminClient.post('/api/v1/api-account-requests', { login: 'CRM-WS', holder: consoleHolder() });
     expect(taken.status).toBe(409);
     expect(taken.body.code).toBe('login_taken');
     const bad = await fixture.adminClient.post('/api/v1/api-account-requests', { login: 'x y', holder: { firstName: '' } });
@@ -84,7 +86,7 @@ describe('fulfilling a request', () => {
   });
 
   it('sends the secret by SMS when the holder has no console account', async () => {
-    const request = await requestAccount('sms-ws', { email: 'partner@example.com', mobile: '+33699887766' });
+    const request = await requestAccount('sms-ws', outsideHolder({ email: 'partner@example.com', mobile: '+33699887766' }));
     expect((await fulfil(request.id)).delivery).toBe('sms');
     const [sms] = await test.messagesTo('+33699887766');
     expect(sms?.text).toMatch(new RegExp(`${fixture.code}/sms-ws, secret: \\S{32,}`));

@@ -16,11 +16,11 @@ describe('an API account secret', () => {
   it('appears only in its delivery', async () => {
     const fixture = await createLicence(test);
     const holderInput = newUser(fixture, { configurationId: configurationId(fixture, 'transfer-box') });
-    await fixture.adminClient.post('/api/v1/users', holderInput);
+    const holderId: string = (await fixture.adminClient.post('/api/v1/users', holderInput)).body.id;
     const holder = await signIn(test, fixture.code, holderInput);
     const answers: unknown[] = [];
 
-    const viaBox = await fixture.adminClient.post('/api/v1/api-account-requests', { login: 'box-ws', holder: { firstName: 'G', lastName: 'H', email: holderInput.email } });
+    const viaBox = await fixture.adminClient.post('/api/v1/api-account-requests', { login: 'box-ws', holder: { userId: holderId } });
     answers.push(viaBox.body, (await test.operator.post(`/operator/v1/api-account-requests/${viaBox.body.id}/fulfil`, { configurationId: configurationId(fixture, 'reviewer'), entityGroupId: fixture.groups[0].id })).body);
     const item = (await holder.get('/api/v1/transfer-box')).body.items[0];
     const boxSecret = /Client secret: (\S+)/.exec(String((await holder.get(`/api/v1/transfer-box/${item.id}/content`)).body))![1]!;

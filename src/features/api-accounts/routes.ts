@@ -4,15 +4,24 @@ import { auditActorOf, userActor } from '../../platform/http/authenticate.ts';
 import * as field from '../../platform/http/schemas.ts';
 import { licenceCodeParams } from '../licences/routes.ts';
 import type { LicencesService } from '../licences/service.ts';
-import type { ApiAccountsService } from './service.ts';
+import type { ApiAccountsService, HolderInput } from './service.ts';
 
-const holderSchema = z.object({ firstName: z.string(), lastName: z.string(), email: z.string(), mobile: z.string().nullable() });
+const holderSchema = z.object({
+  userId: z.uuid().nullable().describe("The holder's console account, or null for a person outside the console"),
+  login: z.string().nullable().describe("The holder's console login, while that account exists"),
+  firstName: z.string(),
+  lastName: z.string(),
+  email: z.string(),
+  mobile: z.string().nullable(),
+});
+const delivery = z.enum(['transfer-box', 'sms']);
 const requestSchema = z.object({
   id: z.uuid(),
   licence: z.string().optional(),
   login: z.string(),
   holder: holderSchema,
   status: z.enum(['pending', 'fulfilled', 'rejected']),
+  delivery: delivery.nullable().describe('Fulfilled: how the secret went. Pending: how it would go now (null when it cannot: no mobile, or the holder is no longer active). Rejected: null'),
   warnings: z.array(z.string()),
   requestedBy: z.string(),
   reason: z.string().nullable(),
@@ -30,7 +39,39 @@ const accountSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
 });
-const deliveredSchema = z.object({ apiAccount: accountSchema, delivery: z.enum(['transfer-box', 'sms']) });
+const deliveredSchema = z.object({ apiAccount: accountSchema, delivery });
+
+/**
+ * The holder: a console user by id alone, or a person outside the console by names, e-mail and
+ * mobile. Without userId the holder is that outside person and the secret goes by SMS, whoever has
+ * the e-mail in the console; an e-mail held by several users is refused as ambiguous.
+ */
+const holderRequest = z
+  .strictObject({
+    userId: field.id.optional().describe("The holder's console account; names, e-mail and mobile then come from it"),
+    firstName: field.text(100).optional(),
+    lastName: field.text(100).optional(),
+    email: field.email.optional(),
+    mobile: field.mobile.optional(),
+  })
+  .superRefine((holder, issues) => {
+    const outside = ['firstName', 'lastName', 'email'] as const;
+    if (holder.userId === undefined) {
+      for (const key of outside) if (holder[key] === undefined) issues.addIssue({ code: 'custom', path: [key], message: 'is required when the holder is not named by userId', params: { code: 'required' } });
+      return;
+    }
+    for (const key of [...outside, 'mobile'] as const) {
+      if (holder[key] !== undefined) issues.addIssue({ code: 'custom', path: [key], message: "comes from the holder's console account: send userId alone", params: { code: 'not_with_user_id' } });
+    }
+  });
+const accountRequest = z.strictObject({ login: field.login, holder: holderRequest });
+type HolderRequest = z.infer<typeof holderRequest>;
+
+/** The schema has checked that a holder without userId has names and e-mail. */
+function holderOf(holder: HolderRequest): HolderInput {
+  if (holder.userId !== undefined) return { userId: holder.userId };
+  return { firstName: holder.firstName ?? '', lastName: holder.lastName ?? '', email: holder.email ?? '', mobile: holder.mobile };
+}
 const tags = ['API accounts'];
 const requires = (step: string) => ({ access: 'user' as const, requires: `licence-configuration.api-users.${step}` });
 
@@ -50,20 +91,35 @@ export function apiAccountRoutes(apiAccounts: ApiAccountsService): FastifyPlugin
       });
     }
 
+    const requestConfig = { access: 'console' as const, requires: 'licence-configuration.api-users.request' };
+    app.post('/api-account-requests/preview', {
+      config: requestConfig,
+      schema: {
+        tags,
+        summary: 'Say how the secret of a request would be delivered, and its warnings, without filing it',
+        description: 'The same body and the same refusals as POST /api-account-requests; nothing is created.',
+        body: accountRequest,
+        response: { 200: z.object({ delivery, warnings: z.array(z.string()) }) },
+      },
+      handler: (request) => {
+        const actor = userActor(request);
+        return apiAccounts.preview(actor.licenceId, actor.userId, { login: request.body.login, holder: holderOf(request.body.holder) });
+      },
+    });
+
     app.post('/api-account-requests', {
-      config: { access: 'console', requires: 'licence-configuration.api-users.request' },
+      config: requestConfig,
       schema: {
         tags,
         summary: 'Ask the vendor for an API account; its secret will go to the holder only',
-        body: z.strictObject({
-          login: field.login,
-          holder: z.strictObject({ firstName: field.text(100), lastName: field.text(100), email: field.email, mobile: field.mobile.optional() }),
-        }),
+        description:
+          "Name a holder who has a console account by `holder.userId` alone: the secret goes to their Transfer Box when their rights configuration opens it, otherwise by SMS to their mobile. Without userId the holder is a person outside the console (names, e-mail, mobile) and the secret goes by SMS to that mobile, even when a console user has that e-mail (422 `holder.email` `ambiguous` when several do). 422 `holder.mobile` `required_for_sms_delivery` when the secret would go by SMS and there is no mobile.",
+        body: accountRequest,
         response: { 201: requestSchema },
       },
       handler: async (request, reply) => {
         const actor = userActor(request);
-        return reply.status(201).send(await apiAccounts.request(actor.licenceId, actor.userId, request.body, auditActorOf(request)));
+        return reply.status(201).send(await apiAccounts.request(actor.licenceId, actor.userId, { login: request.body.login, holder: holderOf(request.body.holder) }, auditActorOf(request)));
       },
     });
 
@@ -88,7 +144,7 @@ export function operatorApiAccountRoutes(apiAccounts: ApiAccountsService, licenc
 
     app.post('/api-account-requests/:id/fulfil', {
       config,
-      schema: { tags, summary: 'Create the account and deliver its secret to the holder', params: field.idParams, body: z.strictObject({ configurationId: field.id, entityGroupId: field.id }), response: { 200: deliveredSchema } },
+      schema: { tags, summary: 'Create the account and deliver its secret to the holder the request names (409 when it cannot be delivered)', params: field.idParams, body: z.strictObject({ configurationId: field.id, entityGroupId: field.id }), response: { 200: deliveredSchema } },
       handler: (request) => apiAccounts.fulfil(request.params.id, request.body, auditActorOf(request)),
     });
 

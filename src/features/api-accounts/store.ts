@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.ts';
 import { apiAccountRequests, apiAccounts, entityGroups, licences, rightsConfigurations, users } from '../../platform/db/schema.ts';
 
@@ -19,15 +19,41 @@ export async function apiLoginHeld(executor: Executor, licenceId: string, login:
   return request !== undefined;
 }
 
-/** The active console user a holder is, matched by e-mail: where a delivered secret can go. */
-export async function findConsoleUserByEmail(executor: Executor, licenceId: string, email: string) {
+/** How many users of the licence have this e-mail (any status): more than one makes it ambiguous. */
+export async function countUsersByEmail(executor: Executor, licenceId: string, email: string): Promise<number> {
   const [row] = await executor
-    .select({ id: users.id, login: users.login })
+    .select({ count: sql<number>`count(*)::int` })
     .from(users)
-    .where(and(eq(users.licenceId, licenceId), eq(users.status, 'active'), eq(users.protected, false), eq(sql`lower(${users.email})`, email.toLowerCase())))
-    .orderBy(asc(users.login))
-    .limit(1);
-  return row ?? null;
+    .where(and(eq(users.licenceId, licenceId), eq(sql`lower(${users.email})`, email.toLowerCase())));
+  return row?.count ?? 0;
+}
+
+/** Holders named by user id, with what deciding their delivery needs: their rights configuration and their mobile. */
+export async function findHolderUsers(executor: Executor, licenceId: string, userIds: readonly string[]) {
+  if (userIds.length === 0) return [];
+  return executor
+    .select({
+      id: users.id,
+      login: users.login,
+      firstName: users.firstName,
+      lastName: users.lastName,
+      email: users.email,
+      mobile: users.mobile,
+      status: users.status,
+      protected: users.protected,
+      configurationId: users.configurationId,
+      entityGroupId: users.entityGroupId,
+      configuration: { kind: rightsConfigurations.kind, key: rightsConfigurations.key, steps: rightsConfigurations.steps },
+    })
+    .from(users)
+    .innerJoin(rightsConfigurations, and(eq(rightsConfigurations.licenceId, users.licenceId), eq(rightsConfigurations.id, users.configurationId)))
+    .where(and(eq(users.licenceId, licenceId), inArray(users.id, [...userIds])));
+}
+export type HolderUserRow = Awaited<ReturnType<typeof findHolderUsers>>[number];
+
+export async function licenceApplications(executor: Executor, licenceId: string): Promise<string[]> {
+  const [row] = await executor.select({ applications: licences.applications }).from(licences).where(eq(licences.id, licenceId)).limit(1);
+  return row?.applications ?? [];
 }
 
 export async function findRequester(executor: Executor, licenceId: string, userId: string) {
@@ -39,15 +65,20 @@ export async function insertRequest(executor: Executor, row: typeof apiAccountRe
   await executor.insert(apiAccountRequests).values(row);
 }
 
+/** The holder's console account as it is now, beside what the request recorded: the operator sees who it is. */
+const holderUserColumns = { login: users.login, firstName: users.firstName, lastName: users.lastName, email: users.email, mobile: users.mobile };
+export type HolderUserView = { login: string; firstName: string; lastName: string; email: string; mobile: string | null } | null;
+
 export async function listRequests(executor: Executor, filter: { licenceId?: string; status?: RequestRow['status']; after: [string, string] | null; limit: number }) {
   const conditions: SQL[] = [];
   if (filter.licenceId) conditions.push(eq(apiAccountRequests.licenceId, filter.licenceId));
   if (filter.status) conditions.push(eq(apiAccountRequests.status, filter.status));
   if (filter.after) conditions.push(sql`(${apiAccountRequests.createdAt}, ${apiAccountRequests.id}) < (${filter.after[0]}::timestamptz, ${filter.after[1]}::uuid)`);
   return executor
-    .select({ request: apiAccountRequests, licenceCode: licences.code })
+    .select({ request: apiAccountRequests, licenceCode: licences.code, holderUser: holderUserColumns })
     .from(apiAccountRequests)
     .innerJoin(licences, eq(licences.id, apiAccountRequests.licenceId))
+    .leftJoin(users, and(eq(users.licenceId, apiAccountRequests.licenceId), eq(users.id, apiAccountRequests.holderUserId)))
     .where(and(...conditions))
     .orderBy(desc(apiAccountRequests.createdAt), desc(apiAccountRequests.id))
     .limit(filter.limit + 1);
@@ -59,7 +90,7 @@ export async function findRequestForDecision(executor: Executor, requestId: stri
   return row ?? null;
 }
 
-export async function decideRequest(executor: Executor, request: RequestRow, changes: Pick<RequestRow, 'status' | 'reason' | 'decidedAt' | 'decidedBy' | 'apiAccountId'>): Promise<void> {
+export async function decideRequest(executor: Executor, request: RequestRow, changes: Pick<RequestRow, 'status' | 'reason' | 'decidedAt' | 'decidedBy' | 'apiAccountId' | 'delivery'>): Promise<void> {
   await executor.update(apiAccountRequests).set(changes).where(and(eq(apiAccountRequests.licenceId, request.licenceId), eq(apiAccountRequests.id, request.id)));
 }
 
@@ -69,6 +100,7 @@ export async function insertAccount(executor: Executor, row: typeof apiAccounts.
 
 const accountView = {
   account: apiAccounts,
+  holderUser: holderUserColumns,
   configuration: { id: rightsConfigurations.id, name: rightsConfigurations.name, kind: rightsConfigurations.kind },
   entityGroup: { id: entityGroups.id, name: entityGroups.name },
 };
@@ -78,7 +110,8 @@ function selectAccounts(executor: Executor) {
     .select(accountView)
     .from(apiAccounts)
     .innerJoin(rightsConfigurations, and(eq(rightsConfigurations.licenceId, apiAccounts.licenceId), eq(rightsConfigurations.id, apiAccounts.configurationId)))
-    .innerJoin(entityGroups, and(eq(entityGroups.licenceId, apiAccounts.licenceId), eq(entityGroups.id, apiAccounts.entityGroupId)));
+    .innerJoin(entityGroups, and(eq(entityGroups.licenceId, apiAccounts.licenceId), eq(entityGroups.id, apiAccounts.entityGroupId)))
+    .leftJoin(users, and(eq(users.licenceId, apiAccounts.licenceId), eq(users.id, apiAccounts.holderUserId)));
 }
 export type AccountView = Awaited<ReturnType<typeof findAccountView>> & object;
 

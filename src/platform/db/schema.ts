@@ -244,7 +244,7 @@ export const auditEvents = pgTable('audit_events', {
   ip: text('ip'),
 });
 
-// API accounts (0004).
+// API accounts (0004, holders by user id 0006).
 
 export const apiAccountRequests = pgTable(
   'api_account_requests',
@@ -256,6 +256,7 @@ export const apiAccountRequests = pgTable(
     holderLastName: text('holder_last_name').notNull(),
     holderEmail: text('holder_email').notNull(),
     holderMobile: text('holder_mobile'),
+    holderUserId: uuid('holder_user_id'),
     warnings: text('warnings').array().notNull(),
     status: text('status', { enum: ['pending', 'fulfilled', 'rejected'] }).notNull().default('pending'),
     requestedById: uuid('requested_by_id').notNull(),
@@ -266,6 +267,7 @@ export const apiAccountRequests = pgTable(
     decidedAt: timestamp('decided_at', { withTimezone: true }),
     decidedBy: text('decided_by'),
     apiAccountId: uuid('api_account_id'),
+    delivery: text('delivery', { enum: ['transfer-box', 'sms'] }),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.licenceId, t.id] })],
@@ -281,6 +283,7 @@ export const apiAccounts = pgTable(
     holderLastName: text('holder_last_name').notNull(),
     holderEmail: text('holder_email').notNull(),
     holderMobile: text('holder_mobile'),
+    holderUserId: uuid('holder_user_id'),
     status: text('status', { enum: ['active', 'deactivated'] }).notNull().default('active'),
     configurationId: uuid('configuration_id').notNull(),
     entityGroupId: uuid('entity_group_id').notNull(),
