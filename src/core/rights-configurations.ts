@@ -58,14 +58,14 @@ export const STANDARD_CONFIGURATIONS = [
   {
     key: 'reviewer',
     kind: 'standard',
-    name: { en: 'Reviewer', fr: 'Lecteur' },
+    name: { en: 'Reviewer', fr: 'Réviseur' },
     assignableByAdmins: true,
     rule: { only: ['reporting'] },
   },
   {
     key: 'transfer-box',
     kind: 'standard',
-    name: { en: 'Transfer box', fr: 'Transfer box' },
+    name: { en: 'Transfer box', fr: 'Transfer Box' },
     assignableByAdmins: true,
     rule: { only: ['transfer-box'] },
   },

@@ -164,12 +164,23 @@ export function operatorActor(request: FastifyRequest): OperatorActor {
   return actor;
 }
 
+/** How the audit trail names a support visit: the operator's own name and the ticket they came on. */
+export function supportActorName(visit: { operator: string; ticket: string }): string {
+  return `${visit.operator} (ticket ${visit.ticket})`;
+}
+
+/** The operator and the ticket back from a support visit's name, for readers who show them apart. */
+export function supportVisitOfActorName(name: string): { operator: string; ticket: string | null } {
+  const match = /^(.*) \(ticket (.*)\)$/s.exec(name);
+  return match?.[1] !== undefined && match[2] !== undefined ? { operator: match[1], ticket: match[2] } : { operator: name, ticket: null };
+}
+
 /** Who the audit trail names for a request: the user, the operator, or the support visit. */
 export function auditActorOf(request: FastifyRequest): AuditActor {
   const actor = request.actor;
   if (actor?.kind === 'operator') return { kind: 'operator', id: actor.tokenId, name: actor.name, ip: request.ip };
   if (actor?.kind === 'user' && actor.supportVisit !== null) {
-    return { kind: 'support', id: actor.userId, name: `${actor.supportVisit.operator} (ticket ${actor.supportVisit.ticket})`, ip: request.ip };
+    return { kind: 'support', id: actor.userId, name: supportActorName(actor.supportVisit), ip: request.ip };
   }
   if (actor?.kind === 'user' && actor.principal === 'api_account') return { kind: 'user', id: actor.userId, name: `API account ${actor.login}`, ip: request.ip };
   if (actor?.kind === 'user') return { kind: 'user', id: actor.userId, name: actor.login, ip: request.ip };
