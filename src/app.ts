@@ -169,8 +169,8 @@ export async function buildApp(dependencies: AppDependencies): Promise<App> {
   await server.register(
     async (api) => {
       await api.register(authRoutes(auth, { secureCookies }));
-      await api.register(userRoutes(users));
-      await api.register(licenceRoutes(licences));
+      await api.register(userRoutes(users, auth.stepUp));
+      await api.register(licenceRoutes(licences, auth.stepUp));
       await api.register(entityGroupRoutes(entities));
       await api.register(configurationRoutes(configurations, licences));
       await api.register(authorizationRoutes(authorization));

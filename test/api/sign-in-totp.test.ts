@@ -145,11 +145,13 @@ describe('removing the authenticator app', () => {
   it('needs the password, and sign-in takes the password alone afterwards', async () => {
     const { input, client } = await newSignedInUser();
     await enrol(client);
-    const wrong = await client.request('DELETE', '/api/v1/me/totp', { password: 'not my password' });
+    const wrong = await client.request('DELETE', '/api/v1/me/totp', { currentPassword: 'not my password' });
     expect(wrong.status).toBe(403);
+    expect(wrong.body).toMatchObject({ code: 'step_up_failed', errors: [{ field: 'currentPassword', code: 'invalid' }] });
     expect((await login(input.login)).answer.body.status).toBe('second_factor_required');
-    expect((await client.request('DELETE', '/api/v1/me/totp', { password: TEST_PASSWORD })).status).toBe(204);
+    expect((await client.request('DELETE', '/api/v1/me/totp', { currentPassword: TEST_PASSWORD })).status).toBe(204);
     expect((await login(input.login)).answer.body.status).toBe('ok');
+    // The former field name still works for clients written before step-up.
     expect((await client.request('DELETE', '/api/v1/me/totp', { password: TEST_PASSWORD })).status).toBe(404);
   });
 

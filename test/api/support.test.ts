@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLicence, newUser, startTestApp, type LicenceFixture, type TestApp } from '../support/app.ts';
+import { createLicence, newUser, startTestApp, TEST_PASSWORD, type LicenceFixture, type TestApp } from '../support/app.ts';
 
 let test: TestApp;
 let fixture: LicenceFixture;
@@ -53,7 +53,7 @@ describe('support visits', () => {
     const opened = await test.operator.post(`/operator/v1/licences/${fixture.code}/support-sessions`, visit);
     const support = test.anonymous().withBearer(opened.body.sessionToken);
     const account = (await fixture.adminClient.get('/api/v1/users?q=support')).body.items.find((u: { login: string }) => u.login === 'support');
-    await fixture.adminClient.post(`/api/v1/users/${account.id}/deactivate`);
+    expect((await fixture.adminClient.post(`/api/v1/users/${account.id}/deactivate`, { currentPassword: TEST_PASSWORD })).status).toBe(200);
     expect((await support.get('/api/v1/me')).status).toBe(401);
     const blocked = await test.operator.post(`/operator/v1/licences/${fixture.code}/support-sessions`, visit);
     expect(blocked.status).toBe(403);

@@ -107,7 +107,8 @@ describe('creating a user', () => {
     const outside = await fixture.adminClient.post('/api/v1/users', newUser(fixture, { entityGroupId: fixture.groups[0].id, defaultEntityId: second.body.id }));
     expect(outside.body.errors).toEqual([expect.objectContaining({ field: 'defaultEntityId', code: 'not_in_group' })]);
 
-    const chosen = await fixture.adminClient.post('/api/v1/users', newUser(fixture, { entityGroupId: both.body.id, defaultEntityId: second.body.id }));
+    // The operator grants it: an admin grants only groups within their own, and this one's is "main".
+    const chosen = await test.operator.post(`/operator/v1/licences/${fixture.code}/users`, newUser(fixture, { entityGroupId: both.body.id, defaultEntityId: second.body.id }));
     expect(chosen.status).toBe(201);
     expect(chosen.body.defaultEntity.code).toBe('second');
   });
@@ -173,9 +174,16 @@ describe('editing a user', () => {
   });
 
   it('does not let an admin change an Admin user’s configuration', async () => {
-    const answer = await fixture.adminClient.patch(`/api/v1/users/${fixture.admin.id}`, { configurationId: configurationId(fixture, 'user') });
+    const other = await test.operator.post(`/operator/v1/licences/${fixture.code}/users`, newUser(fixture, { configurationId: configurationId(fixture, 'admin') }));
+    const answer = await fixture.adminClient.patch(`/api/v1/users/${other.body.id}`, { configurationId: configurationId(fixture, 'user') });
     expect(answer.status).toBe(422);
     expect(answer.body.errors).toEqual([expect.objectContaining({ field: 'configurationId', code: 'not_assignable' })]);
+  });
+
+  it('does not let an admin change their own configuration', async () => {
+    const answer = await fixture.adminClient.patch(`/api/v1/users/${fixture.admin.id}`, { configurationId: configurationId(fixture, 'user') });
+    expect(answer.status).toBe(403);
+    expect(answer.body.errors).toEqual([expect.objectContaining({ field: 'configurationId', code: 'exceeds_own_rights' })]);
   });
 });
 
@@ -228,7 +236,7 @@ describe('deactivation, activation and deletion', () => {
       expect(answer.status).toBe(403);
       expect(answer.body.code).toBe('protected_account');
     }
-    expect((await fixture.adminClient.post(`/api/v1/users/${support.id}/deactivate`)).body.status).toBe('deactivated');
+    expect((await fixture.adminClient.post(`/api/v1/users/${support.id}/deactivate`, { currentPassword: TEST_PASSWORD })).body.status).toBe('deactivated');
     expect((await fixture.adminClient.post(`/api/v1/users/${support.id}/activate`)).body.status).toBe('active');
   });
 });
@@ -276,7 +284,7 @@ describe('passwords reset by an admin', () => {
     const licence = await createLicence(test);
     const input = newUser(licence);
     await licence.adminClient.post('/api/v1/users', input);
-    const answer = await licence.adminClient.post('/api/v1/users/password-reset');
+    const answer = await licence.adminClient.post('/api/v1/users/password-reset', { currentPassword: TEST_PASSWORD });
     expect(answer.status).toBe(202);
     expect(answer.body).toEqual({ count: 2 });
     expect((await licence.adminClient.get('/api/v1/me')).status).toBe(200);

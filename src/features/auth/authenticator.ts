@@ -3,6 +3,7 @@ import { base32Decode, base32Encode, matchTotp, otpauthUrl } from '../../core/to
 import type { AppContext } from '../../platform/context.ts';
 import { ensure, invalidField, notFound, Problem } from '../../platform/http/problems.ts';
 import type { Sealer } from '../../platform/encryption.ts';
+import type { StepUp, StepUpActor, StepUpProof } from './step-up.ts';
 import * as store from './store.ts';
 
 // A user's own authenticator app (TOTP) as second factor, enrolled from My account: a secret is
@@ -21,7 +22,7 @@ const SECRET_BYTES = 20;
 
 export const ownerOf = (licenceId: string, userId: string) => `${licenceId}/${userId}`;
 
-export function createAuthenticatorEnrolment(ctx: AppContext, deps: { secrets: Sealer; checkPassword: (actor: Actor, password: string) => Promise<void> }) {
+export function createAuthenticatorEnrolment(ctx: AppContext, deps: { secrets: Sealer; checkPassword: (actor: Actor, password: string) => Promise<void>; stepUp: StepUp }) {
   return {
     async start(actor: Actor, request: { password: string }) {
       await deps.checkPassword(actor, request.password);
@@ -49,8 +50,9 @@ export function createAuthenticatorEnrolment(ctx: AppContext, deps: { secrets: S
       });
     },
 
-    async remove(actor: Actor, request: { password: string }): Promise<void> {
-      await deps.checkPassword(actor, request.password);
+    /** Taking away one's own second factor is a step-up act: the current password or a code from the app. */
+    async remove(actor: StepUpActor, proof: StepUpProof): Promise<void> {
+      await deps.stepUp.verify(actor, proof);
       ensure(await store.deleteTotp(ctx.db, actor.licenceId, actor.userId), notFound('authenticator app'));
     },
 

@@ -5,16 +5,11 @@ import { bearerToken, userActor } from '../../platform/http/authenticate.ts';
 import { Problem } from '../../platform/http/problems.ts';
 import * as field from '../../platform/http/schemas.ts';
 import { csrfTokenOf, SESSION_COOKIE } from '../../platform/http/sessions.ts';
+import { stepUpFields } from './step-up.ts';
 import type { AuthService } from './service.ts';
 
-const CONTROL_CHARACTERS = /\p{Cc}/u;
 /** Typed at sign-in; checked for shape only, so a malformed value is a 422, never a lookup. */
-const typed = (max: number) =>
-  z
-    .string()
-    .min(1)
-    .max(max)
-    .refine((value) => !CONTROL_CHARACTERS.test(value), { message: 'must not contain control characters', params: { code: 'control_characters' } });
+const typed = (max: number) => field.text(max, { trim: false });
 const challenge = z.string().min(1).max(200);
 const code = z.string().regex(/^\d{6}$/, { message: 'must be the 6 digits of the code' });
 
@@ -211,9 +206,15 @@ export function authRoutes(auth: AuthService, options: { secureCookies: boolean 
 
     app.delete('/me/totp', {
       config: { access: 'console' },
-      schema: { tags: ['My account'], summary: 'Remove my authenticator app', body: z.strictObject({ password }), response: { 204: z.null() } },
+      schema: {
+        tags: ['My account'],
+        summary: 'Remove my authenticator app, confirming it with my current password (or a code from the app)',
+        body: z.strictObject({ ...stepUpFields, password: password.optional().describe('Deprecated: the same as currentPassword') }),
+        response: { 204: z.null() },
+      },
       handler: async (request, reply) => {
-        await auth.removeAuthenticator(userActor(request), request.body);
+        const { password: legacy, currentPassword = legacy, code } = request.body;
+        await auth.removeAuthenticator(userActor(request), { ...(currentPassword === undefined ? {} : { currentPassword }), ...(code === undefined ? {} : { code }) });
         return reply.status(204).send(null);
       },
     });

@@ -7,9 +7,10 @@ import { createSession, endSession, endUserSessions } from '../../platform/http/
 import { recordSignInAccess } from '../accesses/service.ts';
 import { createThrottle } from '../../platform/throttle.ts';
 import { createAuthenticatorEnrolment } from './authenticator.ts';
-import { sendPasswordLinks } from './password-links.ts';
+import { sendPasswordLinks, spendPasswordLinks } from './password-links.ts';
 import { createSecondFactor, invalidCredentials, type ClientInfo, type SecondFactorMethod } from './second-factor.ts';
 import { accountKey, clientKey, resetAccountKey, resetClientKey } from './sign-in-throttle.ts';
+import { createStepUp } from './step-up.ts';
 import * as store from './store.ts';
 
 // Signing in and out, one's own account, and setting a password from an e-mailed link.
@@ -76,7 +77,8 @@ export function createAuthService(ctx: AppContext, { secrets }: { secrets: Seale
   };
 
   const secondFactor = createSecondFactor(ctx, { throttle, secrets, openSession });
-  const authenticator = createAuthenticatorEnrolment(ctx, { secrets, checkPassword });
+  const stepUp = createStepUp(ctx, { throttle, secrets });
+  const authenticator = createAuthenticatorEnrolment(ctx, { secrets, checkPassword, stepUp });
 
   const weakPassword = (password: string, user: { login: string; email: string }) => {
     const weakness = passwordWeakness(password, user);
@@ -87,6 +89,7 @@ export function createAuthService(ctx: AppContext, { secrets }: { secrets: Seale
 
   return {
     account,
+    stepUp,
 
     /**
      * Unknown licence, unknown login, wrong password and deactivated account all answer alike, in
@@ -155,7 +158,7 @@ export function createAuthService(ctx: AppContext, { secrets }: { secrets: Seale
         const weakness = weakPassword(request.password, user);
         if (weakness !== null) throw weakness;
         await store.setPassword(tx, user.licenceId, user.id, await hashPassword(request.password), now);
-        await store.usePasswordTokens(tx, user.licenceId, user.id, now);
+        await spendPasswordLinks(tx, user.licenceId, [user.id], now);
         await endUserSessions(tx, user.licenceId, user.id);
         await announce({ kind: 'user', licenceId: user.licenceId, userId: user.id });
       });
@@ -169,7 +172,10 @@ export function createAuthService(ctx: AppContext, { secrets }: { secrets: Seale
         ensure(user !== null, notFound('user'));
         const weakness = weakPassword(request.newPassword, user);
         if (weakness !== null) throw new Problem('weak_password', weakness.detail, { ...weakness.extensions, errors: [{ field: 'newPassword', code: String(weakness.extensions.reason), message: PASSWORD_WEAKNESS_MESSAGES[weakness.extensions.reason as keyof typeof PASSWORD_WEAKNESS_MESSAGES] }] });
-        await store.setPassword(tx, user.licenceId, user.id, await hashPassword(request.newPassword), ctx.now());
+        const now = ctx.now();
+        await store.setPassword(tx, user.licenceId, user.id, await hashPassword(request.newPassword), now);
+        // A reset link asked for before the change must not undo it.
+        await spendPasswordLinks(tx, user.licenceId, [user.id], now);
         await endUserSessions(tx, user.licenceId, user.id, actor.sessionId);
         await announce({ kind: 'user', licenceId: user.licenceId, userId: user.id });
       });

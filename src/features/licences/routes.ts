@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { auditActorOf, userActor } from '../../platform/http/authenticate.ts';
 import * as field from '../../platform/http/schemas.ts';
 import { userSchema } from '../users/schemas.ts';
+import { proofIn, stepUpFields, type StepUp } from '../auth/step-up.ts';
 import type { LicencesService } from './service.ts';
 
 const licenceSchema = z.object({
@@ -85,7 +86,7 @@ export function operatorLicenceRoutes(licences: LicencesService): FastifyPluginA
 }
 
 /** The signed-in user's own licence: /api/v1/licence. */
-export function licenceRoutes(licences: LicencesService): FastifyPluginAsyncZod {
+export function licenceRoutes(licences: LicencesService, stepUp: StepUp): FastifyPluginAsyncZod {
   return async (app) => {
     const tags = ['Licence'];
     const answer = licenceSchema.pick({ code: true, name: true, seatLimit: true, seatsUsed: true, twoFactor: true, applications: true });
@@ -98,8 +99,16 @@ export function licenceRoutes(licences: LicencesService): FastifyPluginAsyncZod 
 
     app.patch('/licence', {
       config: { access: 'user', requires: 'licence-configuration.two-factor.edit' },
-      schema: { tags, summary: 'Turn two-factor sign-in on or off for the licence', body: z.strictObject({ twoFactor: z.boolean() }), response: { 200: answer } },
-      handler: (request) => licences.update(userActor(request).licenceId, { twoFactor: request.body.twoFactor }, auditActorOf(request)),
+      schema: {
+        tags,
+        summary: 'Turn two-factor sign-in on or off for the licence (off: confirm with my current password)',
+        body: z.strictObject({ twoFactor: z.boolean(), ...stepUpFields }),
+        response: { 200: answer },
+      },
+      handler: (request) => {
+        const actor = userActor(request);
+        return licences.update(actor.licenceId, { twoFactor: request.body.twoFactor }, auditActorOf(request), { stepUp: () => stepUp.verify(actor, proofIn(request.body)) });
+      },
     });
   };
 }

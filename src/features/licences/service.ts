@@ -4,7 +4,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { changedFields, recordAudit, type AuditActor } from '../../platform/audit.ts';
 import type { Executor } from '../../platform/db/client.ts';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
-import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
+import { cursors, pageOf } from '../../platform/http/pagination.ts';
 import { ensure, fieldError, invalidField, notFound, Problem } from '../../platform/http/problems.ts';
 import type { ConfigurationsService } from '../configurations/service.ts';
 import type { EntitiesService } from '../entities/service.ts';
@@ -150,19 +150,28 @@ export function createLicencesService(
     },
 
     async list(query: { limit: number; cursor?: string }) {
-      const after = decodeCursor(query.cursor, 1);
-      ensure(query.cursor === undefined || after !== null, invalidField('cursor', 'invalid_format', 'is not a cursor from this list'));
+      const after = cursors.byCode.decode(query.cursor);
       const rows = await store.listLicences(ctx.db, (after?.[0] as string | undefined) ?? null, query.limit);
       const page = pageOf(rows, query.limit, (row) => row, (row) => [row.code]);
       return { items: await Promise.all(page.items.map((row) => present(ctx.db, row))), nextCursor: page.nextCursor };
     },
 
-    async update(licenceId: string, changes: LicenceChanges, actor: AuditActor) {
+    /**
+     * `stepUp`, given for a licence admin, proves who they are when they turn two-factor off: a
+     * stolen session alone must not lower the licence's sign-in. It runs before the transaction, so
+     * a wrong try is counted even though the change is refused.
+     */
+    async update(licenceId: string, changes: LicenceChanges, actor: AuditActor, options: { stepUp?: () => Promise<void> } = {}) {
       const applications = changes.applications === undefined ? undefined : await checkApplications(changes.applications);
+      const turningOff = async (executor: Executor) => changes.twoFactor === false && (await byId(licenceId, executor)).twoFactor;
+      const steppedUp = options.stepUp !== undefined && (await turningOff(ctx.db));
+      if (steppedUp) await options.stepUp?.();
       return ctx.transaction(async (tx, announce) => {
         // Locked: users created meanwhile are checked against the switch as it will be.
         const licence = await store.findLicenceById(tx, licenceId, { lock: true });
         ensure(licence !== null, notFound('licence'));
+        // Switched on meanwhile: the confirmation was not asked, so ask for it.
+        ensure(options.stepUp === undefined || steppedUp || !(licence.twoFactor && changes.twoFactor === false), new Problem('step_up_required', 'Confirm this with your current password', { errors: [fieldError('currentPassword', 'required', 'is required to confirm this')] }));
         if (changes.twoFactor === true && !licence.twoFactor) await ensureMobilesForTwoFactor(tx, licenceId);
         const now = ctx.now();
         const updated = {

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { auditActorOf, userActor } from '../../platform/http/authenticate.ts';
 import { idParams, page } from '../../platform/http/schemas.ts';
+import { proofIn, stepUpFields, type StepUp } from '../auth/step-up.ts';
 import type { Acting, UsersService } from './service.ts';
 import { createUserBody, listUsersQuery, updateUserBody, userSchema } from './schemas.ts';
 
@@ -10,11 +11,21 @@ import { createUserBody, listUsersQuery, updateUserBody, userSchema } from './sc
 const tags = ['Users'];
 const requires = (step: string) => ({ access: 'user' as const, requires: `licence-configuration.users.${step}` });
 
-export function userRoutes(users: UsersService): FastifyPluginAsyncZod {
+/** The body of a step-up act: the acting person’s current password (or authenticator code), asked again; a request without a body has none (null). */
+const stepUpBody = z.strictObject(stepUpFields).nullish();
+
+export function userRoutes(users: UsersService, stepUp: StepUp): FastifyPluginAsyncZod {
   return async (app) => {
     const acting = (request: Parameters<typeof userActor>[0]): Acting => {
       const actor = userActor(request);
-      return { granter: 'admin', userId: actor.userId, sessionId: actor.sessionId, audit: auditActorOf(request) };
+      return {
+        granter: 'admin',
+        userId: actor.userId,
+        sessionId: actor.sessionId,
+        supportVisit: actor.supportVisit !== null,
+        stepUp: () => stepUp.verify(actor, proofIn(request.body)),
+        audit: auditActorOf(request),
+      };
     };
 
     app.get('/users', {
@@ -31,7 +42,12 @@ export function userRoutes(users: UsersService): FastifyPluginAsyncZod {
 
     app.post('/users/password-reset', {
       config: requires('reset-password'),
-      schema: { tags, summary: 'Reset the passwords of every active user of the licence', response: { 202: z.object({ count: z.number().int() }) } },
+      schema: {
+        tags,
+        summary: 'Reset the passwords of every active user of the licence, confirming it with my current password',
+        body: stepUpBody,
+        response: { 202: z.object({ count: z.number().int() }) },
+      },
       handler: async (request, reply) => reply.status(202).send(await users.resetAllPasswords(userActor(request).licenceId, acting(request))),
     });
 
@@ -52,7 +68,13 @@ export function userRoutes(users: UsersService): FastifyPluginAsyncZod {
 
     app.post('/users/:id/deactivate', {
       config: requires('deactivate'),
-      schema: { tags, summary: 'Deactivate a user; their sessions end at once', params: idParams, response: { 200: userSchema } },
+      schema: {
+        tags,
+        summary: 'Deactivate a user; their sessions end at once (the support account: confirm with my current password)',
+        params: idParams,
+        body: stepUpBody,
+        response: { 200: userSchema },
+      },
       handler: (request) => users.deactivate(userActor(request).licenceId, request.params.id, acting(request)),
     });
 

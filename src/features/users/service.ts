@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { isAssignableByAdmins } from '../../core/rights-configurations.ts';
+import type { CompiledCatalog } from '../../core/catalog.ts';
+import { exceededParts, usableSteps, type Reach } from '../../core/privilege-ceiling.ts';
+import { isAssignableByAdmins, type ConfigurationDefinition } from '../../core/rights-configurations.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { changedFields, recordAudit, type AuditActor } from '../../platform/audit.ts';
 import type { Executor } from '../../platform/db/client.ts';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
 import { endSessionsOfUsers, endUserSessions } from '../../platform/http/sessions.ts';
-import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
-import { ensure, fieldError, invalidField, notFound, Problem, type FieldError } from '../../platform/http/problems.ts';
+import { cursors, pageOf } from '../../platform/http/pagination.ts';
+import { ensure, fieldError, notFound, Problem, type FieldError } from '../../platform/http/problems.ts';
 import { sendPasswordLinks } from '../auth/password-links.ts';
 import * as store from './store.ts';
 
@@ -31,10 +33,15 @@ export interface NewUser extends UserFields {
 }
 
 /**
- * Who acts: an admin of the licence (whose own account is off limits for some actions, and who keeps
- * the session they act from) or an operator; and how the audit trail names them.
+ * Who acts: an admin of the licence (whose own account is off limits for some actions, who keeps
+ * the session they act from, and who grants no more than they hold) or an operator; and how the
+ * audit trail names them. `stepUp` checks the proof of identity the request carries, for the acts
+ * that ask for one.
  */
-export type Acting = ({ granter: 'admin'; userId: string; sessionId: string } | { granter: 'operator' }) & { audit: AuditActor };
+export type Acting = (
+  | { granter: 'admin'; userId: string; sessionId: string; supportVisit: boolean; stepUp: () => Promise<void> }
+  | { granter: 'operator' }
+) & { audit: AuditActor };
 
 /** What the audit trail shows of a user: never a secret. */
 const auditedFields = (user: Pick<store.UserRow, 'firstName' | 'lastName' | 'email' | 'mobile' | 'gender' | 'language' | 'status' | 'configurationId' | 'entityGroupId' | 'defaultEntityId'>) => ({
@@ -75,6 +82,18 @@ export function presentUser(view: store.UserView) {
 export type PresentedUser = ReturnType<typeof presentUser>;
 
 type LicenceRow = NonNullable<Awaited<ReturnType<typeof store.findLicence>>>;
+type ConfigurationRow = NonNullable<Awaited<ReturnType<typeof store.findConfiguration>>>;
+
+const definitionOf = (row: Pick<ConfigurationRow, 'kind' | 'key' | 'steps'>): ConfigurationDefinition =>
+  row.kind === 'custom' ? { kind: 'custom', steps: row.steps } : { kind: row.kind, key: row.key };
+
+/** Who holds rights: a configuration and an entity group. */
+interface Holding {
+  configurationId: string;
+  entityGroupId: string;
+}
+
+const exceedsOwnRights = (errors: FieldError[]) => new Problem('exceeds_own_rights', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });
 
 interface Authorizations {
   configurationId: string;
@@ -100,12 +119,11 @@ async function resolveAuthorizations(
     errors.push(fieldError('configurationId', 'not_found', 'is not a rights configuration of this licence'));
   } else if (granter === 'admin' && (current === undefined || current.configurationId !== wanted.configurationId)) {
     // Only a change is checked: a user who holds Admin stays editable in everything else.
-    const definition = configuration.kind === 'custom' ? { kind: 'custom' as const, steps: configuration.steps } : { kind: configuration.kind, key: configuration.key };
-    if (!isAssignableByAdmins(definition)) errors.push(fieldError('configurationId', 'not_assignable', 'can only be granted by the vendor'));
+    if (!isAssignableByAdmins(definitionOf(configuration))) errors.push(fieldError('configurationId', 'not_assignable', 'can only be granted by the vendor'));
   }
   if (granter === 'admin' && current !== undefined && current.configurationId !== wanted.configurationId) {
     const previous = await store.findConfiguration(executor, licence.id, current.configurationId);
-    if (previous !== null && !isAssignableByAdmins(previous.kind === 'custom' ? { kind: 'custom', steps: [] } : { kind: previous.kind, key: previous.key })) {
+    if (previous !== null && !isAssignableByAdmins(definitionOf(previous))) {
       errors.push(fieldError('configurationId', 'not_assignable', `${previous.name} can only be changed by the vendor`));
     }
   }
@@ -161,11 +179,95 @@ export function createUsersService(ctx: AppContext) {
   const ensureNotProtected = (user: store.UserRow) =>
     ensure(!user.protected, new Problem('protected_account', 'The support account can only be deactivated or activated'));
 
-  /** Creates a user inside a caller's transaction (also used when a licence is created). */
-  async function createInTransaction(executor: Executor, licenceId: string, input: NewUser, acting: Acting, options: { protected?: boolean; sendWelcome?: boolean } = {}) {
+  const licenceOf = async (executor: Executor, licenceId: string) => {
     const licence = await store.findLicence(executor, licenceId);
     ensure(licence !== null, notFound('licence'));
+    return licence;
+  };
+
+  /** What a configuration and group reach in the licence; an id the licence lacks reaches nothing. */
+  const reachOf = async (executor: Executor, licence: LicenceRow, catalog: CompiledCatalog, holding: Holding): Promise<Reach> => {
+    const configuration = await store.findConfiguration(executor, licence.id, holding.configurationId);
+    const entities = await store.entityIdsOfGroup(executor, licence.id, holding.entityGroupId);
+    return {
+      steps: configuration === null ? new Set() : usableSteps(definitionOf(configuration), catalog, licence.applications),
+      entities: new Set(entities ?? []),
+    };
+  };
+
+  const isLimited = (acting: Acting) => acting.granter === 'admin' && !acting.supportVisit;
+  /**
+   * The catalog a ceiling is computed with, read before a transaction opens: reading it may query
+   * the database, which must not wait on the transaction's own connection (PGlite has one).
+   */
+  const catalogFor = async (acting: Acting) => (isLimited(acting) ? ctx.catalog.current() : null);
+
+  interface Ceiling {
+    own: Reach;
+    reachOf: (holding: Holding) => Promise<Reach>;
+  }
+
+  /**
+   * The ceiling of what the acting admin may grant and act on: their own reach. Operators have none,
+   * nor has the vendor's support on a visit: it is the vendor, who grants through /operator/v1 anyway.
+   */
+  const ceilingOf = async (executor: Executor, licence: LicenceRow, acting: Acting, catalog: CompiledCatalog | null): Promise<Ceiling | null> => {
+    if (acting.granter !== 'admin' || !isLimited(acting)) return null;
+    if (catalog === null) throw new Error('the catalog is read before the transaction for a limited granter');
+    const holding = await store.findRightsHolder(executor, licence.id, acting.userId);
+    ensure(holding !== null, new Problem('unauthenticated', 'Your account no longer exists'));
+    const reach = (held: Holding) => reachOf(executor, licence, catalog, held);
+    return { own: await reach(holding), reachOf: reach };
+  };
+
+  /** An admin acts only on users who hold no more than they do, rights and entities alike. */
+  const ensureWithinCeiling = async (ceiling: Ceiling | null, user: store.UserRow) => {
+    if (ceiling === null) return;
+    const exceeded = exceededParts(await ceiling.reachOf(user), ceiling.own);
+    if (exceeded.steps) throw exceedsOwnRights([fieldError('id', 'exceeds_own_rights', 'holds rights your own configuration does not have')]);
+    if (exceeded.entities) throw exceedsOwnRights([fieldError('id', 'exceeds_own_rights', 'sees entities outside your own entity group')]);
+  };
+
+  /** An admin grants only a configuration and a group within their own reach. */
+  const ensureGrantWithinCeiling = async (ceiling: Ceiling | null, granted: Holding) => {
+    if (ceiling === null) return;
+    const exceeded = exceededParts(await ceiling.reachOf(granted), ceiling.own);
+    const errors = [
+      ...(exceeded.steps ? [fieldError('configurationId', 'exceeds_own_rights', 'grants rights your own configuration does not have')] : []),
+      ...(exceeded.entities ? [fieldError('entityGroupId', 'exceeds_own_rights', 'holds entities outside your own entity group')] : []),
+    ];
+    if (errors.length > 0) throw exceedsOwnRights(errors);
+  };
+
+  /** Nobody changes their own rights: another administrator must, within their own ceiling. */
+  const ensureNotOwnRights = (acting: Acting, user: store.UserRow, changes: Partial<Holding>) => {
+    if (acting.granter !== 'admin' || acting.userId !== user.id) return;
+    const errors = [
+      ...(changes.configurationId !== undefined && changes.configurationId !== user.configurationId ? [fieldError('configurationId', 'exceeds_own_rights', 'is your own: ask another administrator to change it')] : []),
+      ...(changes.entityGroupId !== undefined && changes.entityGroupId !== user.entityGroupId ? [fieldError('entityGroupId', 'exceeds_own_rights', 'is your own: ask another administrator to change it')] : []),
+    ];
+    if (errors.length > 0) throw exceedsOwnRights(errors);
+  };
+
+  /** Loads a user for a change, locked, and checks the acting admin may act on them at all. */
+  const userToActOn = async (executor: Executor, licenceId: string, userId: string, acting: Acting, catalog: CompiledCatalog | null) => {
+    const user = await lockedUser(executor, licenceId, userId);
+    const licence = await licenceOf(executor, licenceId);
+    await ensureWithinCeiling(await ceilingOf(executor, licence, acting, catalog), user);
+    return { user, licence };
+  };
+
+  /** Creates a user inside a caller's transaction (also used when a licence is created). */
+  async function createInTransaction(
+    executor: Executor,
+    licenceId: string,
+    input: NewUser,
+    acting: Acting,
+    options: { protected?: boolean; sendWelcome?: boolean; catalog?: CompiledCatalog | null } = {},
+  ) {
+    const licence = await licenceOf(executor, licenceId);
     const authorizations = await resolveAuthorizations(executor, licence, input, acting.granter);
+    await ensureGrantWithinCeiling(await ceilingOf(executor, licence, acting, options.catalog ?? null), authorizations);
     if (!authorizations.internal) await ensureFreeSeat(executor, licenceId);
     // A friendly early answer; the unique index is what really keeps logins unique.
     ensure(!(await store.loginExists(executor, licenceId, input.login)), new Problem('login_taken', `The login "${input.login}" is taken in this licence`));
@@ -221,8 +323,7 @@ export function createUsersService(ctx: AppContext) {
     activeUsersWithoutMobile: store.activeUsersWithoutMobile,
 
     async list(licenceId: string, query: { status: 'active' | 'deactivated'; q?: string; limit: number; cursor?: string }) {
-      const after = decodeCursor(query.cursor, 2);
-      ensure(query.cursor === undefined || after !== null, invalidField('cursor', 'invalid_format', 'is not a cursor from this list'));
+      const after = cursors.byLogin.decode(query.cursor);
       const rows = await store.listUserViews(ctx.db, licenceId, {
         status: query.status,
         q: query.q,
@@ -235,9 +336,10 @@ export function createUsersService(ctx: AppContext) {
     get: (licenceId: string, userId: string) => view(ctx.db, licenceId, userId),
 
     async create(licenceId: string, input: NewUser, acting: Acting) {
+      const catalog = await catalogFor(acting);
       try {
         const { id } = await ctx.transaction(async (tx, announce) => {
-          const created = await createInTransaction(tx, licenceId, input, acting);
+          const created = await createInTransaction(tx, licenceId, input, acting, { catalog });
           await announce({ kind: 'user', licenceId, userId: created.id });
           return created;
         });
@@ -249,12 +351,15 @@ export function createUsersService(ctx: AppContext) {
       }
     },
 
-    update: (licenceId: string, userId: string, changes: Partial<UserFields>, acting: Acting) =>
-      change(licenceId, userId, async (tx) => {
+    update: async (licenceId: string, userId: string, changes: Partial<UserFields>, acting: Acting) => {
+      const catalog = await catalogFor(acting);
+      return change(licenceId, userId, async (tx) => {
         const user = await lockedUser(tx, licenceId, userId);
         ensureNotProtected(user);
-        const licence = await store.findLicence(tx, licenceId);
-        ensure(licence !== null, notFound('licence'));
+        ensureNotOwnRights(acting, user, changes);
+        const licence = await licenceOf(tx, licenceId);
+        const ceiling = await ceilingOf(tx, licence, acting, catalog);
+        await ensureWithinCeiling(ceiling, user);
         const merged = {
           configurationId: changes.configurationId ?? user.configurationId,
           entityGroupId: changes.entityGroupId ?? user.entityGroupId,
@@ -262,6 +367,7 @@ export function createUsersService(ctx: AppContext) {
           mobile: changes.mobile === undefined ? user.mobile : changes.mobile,
         };
         const authorizations = await resolveAuthorizations(tx, licence, merged, acting.granter, user);
+        await ensureGrantWithinCeiling(ceiling, authorizations);
         // Vendor staff moved to a customer configuration starts taking a seat.
         if (user.internal && !authorizations.internal && user.status === 'active') await ensureFreeSeat(tx, licenceId, userId);
         const updated = {
@@ -281,33 +387,44 @@ export function createUsersService(ctx: AppContext) {
         if (Object.keys(diff.after).length > 0) {
           await recordAudit(tx, acting.audit, { licenceId, action: 'user.update', target: { kind: 'user', id: userId, name: user.login }, ...diff }, now);
         }
-      }),
+      });
+    },
 
-    deactivate: (licenceId: string, userId: string, acting: Acting) =>
-      change(licenceId, userId, async (tx) => {
-        ensureNotSelf(acting, userId);
-        const user = await lockedUser(tx, licenceId, userId);
+    async deactivate(licenceId: string, userId: string, acting: Acting) {
+      ensureNotSelf(acting, userId);
+      const target = await store.findUser(ctx.db, licenceId, userId);
+      ensure(target !== null, notFound('user'));
+      // Deactivating the support account cuts the vendor's support off: the admin confirms who they
+      // are, before the transaction, so wrong tries are counted even though the act is refused.
+      if (target.protected && acting.granter === 'admin') await acting.stepUp();
+      const catalog = await catalogFor(acting);
+      return change(licenceId, userId, async (tx) => {
+        const { user } = await userToActOn(tx, licenceId, userId, acting, catalog);
         if (user.status === 'deactivated') return;
         const now = ctx.now();
         await store.updateUser(tx, licenceId, userId, { status: 'deactivated', updatedAt: now });
         await endUserSessions(tx, licenceId, userId);
         await recordAudit(tx, acting.audit, { licenceId, action: 'user.deactivate', target: { kind: 'user', id: userId, name: user.login }, before: { status: 'active' }, after: { status: 'deactivated' } }, now);
-      }),
+      });
+    },
 
-    activate: (licenceId: string, userId: string, acting: Acting) =>
-      change(licenceId, userId, async (tx) => {
-        const user = await lockedUser(tx, licenceId, userId);
+    activate: async (licenceId: string, userId: string, acting: Acting) => {
+      const catalog = await catalogFor(acting);
+      return change(licenceId, userId, async (tx) => {
+        const { user } = await userToActOn(tx, licenceId, userId, acting, catalog);
         if (user.status === 'active') return;
         if (!user.internal) await ensureFreeSeat(tx, licenceId, userId);
         const now = ctx.now();
         await store.updateUser(tx, licenceId, userId, { status: 'active', updatedAt: now });
         await recordAudit(tx, acting.audit, { licenceId, action: 'user.activate', target: { kind: 'user', id: userId, name: user.login }, before: { status: 'deactivated' }, after: { status: 'active' } }, now);
-      }),
+      });
+    },
 
     async remove(licenceId: string, userId: string, acting: Acting) {
+      const catalog = await catalogFor(acting);
       await ctx.transaction(async (tx, announce) => {
         ensureNotSelf(acting, userId);
-        const user = await lockedUser(tx, licenceId, userId);
+        const { user } = await userToActOn(tx, licenceId, userId, acting, catalog);
         ensureNotProtected(user);
         // Sessions and set-password links go with the user (ON DELETE CASCADE).
         await store.deleteUser(tx, licenceId, userId);
@@ -318,11 +435,10 @@ export function createUsersService(ctx: AppContext) {
 
     /** The current password stops working now, every session ends, and a reset link goes out. */
     async resetPassword(licenceId: string, userId: string, acting: Acting) {
+      const catalog = await catalogFor(acting);
       await ctx.transaction(async (tx, announce) => {
-        const user = await lockedUser(tx, licenceId, userId);
+        const { user, licence } = await userToActOn(tx, licenceId, userId, acting, catalog);
         ensureNotProtected(user);
-        const licence = await store.findLicence(tx, licenceId);
-        ensure(licence !== null, notFound('licence'));
         const now = ctx.now();
         await store.clearPasswords(tx, licenceId, [userId], now);
         await endUserSessions(tx, licenceId, userId);
@@ -336,8 +452,9 @@ export function createUsersService(ctx: AppContext) {
 
     /** A user who lost the phone with their authenticator app signs in with password (and SMS) again. */
     async removeAuthenticator(licenceId: string, userId: string, acting: Acting) {
+      const catalog = await catalogFor(acting);
       await ctx.transaction(async (tx) => {
-        const user = await lockedUser(tx, licenceId, userId);
+        const { user } = await userToActOn(tx, licenceId, userId, acting, catalog);
         ensureNotProtected(user);
         const removed = await store.deleteAuthenticator(tx, licenceId, userId);
         ensure(removed, new Problem('not_found', 'This user has no authenticator app'));
@@ -345,12 +462,31 @@ export function createUsersService(ctx: AppContext) {
       });
     },
 
-    /** Every active non-internal user at once; the acting admin keeps the session they act from. */
+    /**
+     * Every active non-internal user at once, a step-up act; the acting admin keeps the session they
+     * act from. An admin resets only the users they could reset one by one: those within their ceiling.
+     */
     async resetAllPasswords(licenceId: string, acting: Acting): Promise<{ count: number }> {
+      if (acting.granter === 'admin') await acting.stepUp();
+      const catalog = await catalogFor(acting);
       const count = await ctx.transaction(async (tx, announce) => {
         const licence = await store.lockLicence(tx, licenceId);
         ensure(licence !== null, notFound('licence'));
-        const targets = await store.activeResettableUsers(tx, licenceId);
+        const ceiling = await ceilingOf(tx, licence, acting, catalog);
+        const reaches = new Map<string, boolean>();
+        const within = async (holding: Holding) => {
+          if (ceiling === null) return true;
+          const key = `${holding.configurationId}/${holding.entityGroupId}`;
+          let answer = reaches.get(key);
+          if (answer === undefined) {
+            const exceeded = exceededParts(await ceiling.reachOf(holding), ceiling.own);
+            answer = !exceeded.steps && !exceeded.entities;
+            reaches.set(key, answer);
+          }
+          return answer;
+        };
+        const targets = [];
+        for (const user of await store.activeResettableUsers(tx, licenceId)) if (await within(user)) targets.push(user);
         const now = ctx.now();
         const ids = targets.map((user) => user.id);
         for (let i = 0; i < ids.length; i += 1000) await store.clearPasswords(tx, licenceId, ids.slice(i, i + 1000), now);

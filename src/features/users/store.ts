@@ -1,6 +1,6 @@
 import { and, asc, count, eq, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.ts';
-import { entities, entityGroupMembers, entityGroups, licences, rightsConfigurations, users, userTotp } from '../../platform/db/schema.ts';
+import { apiAccounts, entities, entityGroupMembers, entityGroups, licences, rightsConfigurations, users, userTotp } from '../../platform/db/schema.ts';
 
 // Queries on users and the licence data a user refers to. Every query names the licence: the tenant fence.
 
@@ -113,6 +113,25 @@ export async function findConfiguration(executor: Executor, licenceId: string, c
   return row ?? null;
 }
 
+/**
+ * The configuration and group of whoever acts in the users app: a console user, or an API account
+ * whose configuration includes user management.
+ */
+export async function findRightsHolder(executor: Executor, licenceId: string, id: string): Promise<{ configurationId: string; entityGroupId: string } | null> {
+  const [user] = await executor
+    .select({ configurationId: users.configurationId, entityGroupId: users.entityGroupId })
+    .from(users)
+    .where(and(eq(users.licenceId, licenceId), eq(users.id, id)))
+    .limit(1);
+  if (user !== undefined) return user;
+  const [account] = await executor
+    .select({ configurationId: apiAccounts.configurationId, entityGroupId: apiAccounts.entityGroupId })
+    .from(apiAccounts)
+    .where(and(eq(apiAccounts.licenceId, licenceId), eq(apiAccounts.id, id)))
+    .limit(1);
+  return account ?? null;
+}
+
 export async function findConfigurationByKey(executor: Executor, licenceId: string, key: string) {
   const [row] = await executor
     .select()
@@ -153,7 +172,7 @@ export async function activeUsersWithoutMobile(executor: Executor, licenceId: st
 
 export async function activeResettableUsers(executor: Executor, licenceId: string) {
   return executor
-    .select({ id: users.id, email: users.email, language: users.language, firstName: users.firstName, login: users.login })
+    .select({ id: users.id, email: users.email, language: users.language, firstName: users.firstName, login: users.login, configurationId: users.configurationId, entityGroupId: users.entityGroupId })
     .from(users)
     .where(and(eq(users.licenceId, licenceId), eq(users.status, 'active'), eq(users.internal, false)));
 }
