@@ -17,7 +17,7 @@ export function accessRoutes(accesses: AccessesService): FastifyPluginAsyncZod {
       schema: {
         tags,
         summary: 'Console sign-ins of the licence, newest first',
-        querystring: z.strictObject({ ...periodQuery, login: z.string().max(64).optional() }),
+        querystring: z.strictObject({ ...periodQuery, login: field.text(64, { min: 0 }).optional() }),
         response: { 200: field.page(z.object({ login: z.string(), at: z.string(), ip: z.string().nullable(), userAgent: z.string().nullable() })) },
       },
       handler: (request) => accesses.signIns(userActor(request).licenceId, request.query),

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { recordAudit, type AuditActor } from '../../platform/audit.ts';
 import type { AppContext } from '../../platform/context.ts';
 import type { Executor } from '../../platform/db/client.ts';
-import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
+import { cursors, pageOf } from '../../platform/http/pagination.ts';
 import { ensure, invalidField, notFound, Problem } from '../../platform/http/problems.ts';
 import { createSession } from '../../platform/http/sessions.ts';
 import * as store from './store.ts';
@@ -18,8 +18,7 @@ export interface PeriodQuery {
 }
 
 function period(query: PeriodQuery) {
-  const after = decodeCursor(query.cursor, 2);
-  ensure(query.cursor === undefined || after !== null, invalidField('cursor', 'invalid_format', 'is not a cursor from this list'));
+  const after = cursors.newestFirst.decode(query.cursor);
   const from = query.from ? new Date(query.from) : undefined;
   const to = query.to ? new Date(query.to) : undefined;
   ensure(!from || !to || from < to, invalidField('to', 'before_from', 'must come after from'));

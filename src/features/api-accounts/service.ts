@@ -5,7 +5,7 @@ import { hashToken, randomToken, sameSecret } from '../../platform/crypto.ts';
 import type { Executor, Transaction } from '../../platform/db/client.ts';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
 import { issueApiToken, revokeApiTokens } from '../../platform/http/api-tokens.ts';
-import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
+import { cursors, pageOf } from '../../platform/http/pagination.ts';
 import { ensure, fieldError, invalidField, notFound, Problem, type FieldError } from '../../platform/http/problems.ts';
 import { enqueueMessages } from '../../platform/messaging/outbox.ts';
 import { createThrottle, throttleKey, type ThrottlePolicy } from '../../platform/throttle.ts';
@@ -228,8 +228,7 @@ export function createApiAccountsService(ctx: AppContext, transferBox: TransferB
     },
 
     async listRequests(filter: { licenceId?: string; status?: store.RequestRow['status']; limit: number; cursor?: string }) {
-      const after = decodeCursor(filter.cursor, 2);
-      ensure(filter.cursor === undefined || after !== null, invalidField('cursor', 'invalid_format', 'is not a cursor from this list'));
+      const after = cursors.newestFirst.decode(filter.cursor);
       const rows = await store.listRequests(ctx.db, { ...filter, after: after as [string, string] | null });
       // A pending request says how its secret would go now, so the operator knows before fulfilling.
       const planned = new Map<string, Delivery | null>();
@@ -309,8 +308,7 @@ export function createApiAccountsService(ctx: AppContext, transferBox: TransferB
     },
 
     async listAccounts(licenceId: string, query: { limit: number; cursor?: string }) {
-      const after = decodeCursor(query.cursor, 2);
-      ensure(query.cursor === undefined || after !== null, invalidField('cursor', 'invalid_format', 'is not a cursor from this list'));
+      const after = cursors.byLogin.decode(query.cursor);
       const rows = await store.listAccountViews(ctx.db, licenceId, after as [string, string] | null, query.limit);
       return pageOf(rows, query.limit, presentAccount, (row) => [row.account.login.toLowerCase(), row.account.id]);
     },

@@ -17,9 +17,9 @@ const eventSchema = z.object({
   ip: z.string().nullable(),
 });
 const filters = {
-  actor: z.string().max(200).optional(),
-  target: z.string().max(200).optional(),
-  action: z.string().max(100).optional(),
+  actor: field.text(200, { min: 0 }).optional(),
+  target: field.text(200, { min: 0 }).optional(),
+  action: field.text(100, { min: 0 }).optional(),
   from: field.timestamp.optional(),
   to: field.timestamp.optional(),
   ...field.listQuery,

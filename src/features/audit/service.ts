@@ -1,6 +1,5 @@
 import type { AppContext } from '../../platform/context.ts';
-import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
-import { ensure, invalidField } from '../../platform/http/problems.ts';
+import { cursors, pageOf } from '../../platform/http/pagination.ts';
 import { listAuditEvents } from './store.ts';
 
 // Reading the audit trail: a licence's admins read their licence's events, operators read them all.
@@ -18,8 +17,7 @@ export interface AuditQuery {
 export function createAuditService(ctx: AppContext) {
   return {
     async list(licenceId: string | null | undefined, query: AuditQuery) {
-      const after = decodeCursor(query.cursor, 2);
-      ensure(query.cursor === undefined || after !== null, invalidField('cursor', 'invalid_format', 'is not a cursor from this list'));
+      const after = cursors.newestFirst.decode(query.cursor);
       const rows = await listAuditEvents(ctx.db, {
         licenceId,
         actor: query.actor,

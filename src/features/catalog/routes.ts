@@ -2,11 +2,12 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Catalog } from '../../core/catalog.ts';
 import { auditActorOf } from '../../platform/http/authenticate.ts';
+import * as field from '../../platform/http/schemas.ts';
 import type { CatalogService } from './service.ts';
 
-const name = z.strictObject({ en: z.string().min(1).max(200), fr: z.string().min(1).max(200) });
-const tags = z.array(z.string().max(50)).max(20);
-const key = z.string().min(1).max(200);
+const name = z.strictObject({ en: field.text(200), fr: field.text(200) });
+const tags = z.array(field.text(50, { trim: false })).max(20);
+const key = field.text(200, { trim: false });
 const catalogSchema = z.strictObject({
   categories: z
     .array(

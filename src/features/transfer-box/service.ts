@@ -3,7 +3,7 @@ import { recordAudit, type AuditActor } from '../../platform/audit.ts';
 import type { AppContext } from '../../platform/context.ts';
 import type { Executor, Transaction } from '../../platform/db/client.ts';
 import type { Sealer } from '../../platform/encryption.ts';
-import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
+import { cursors, pageOf } from '../../platform/http/pagination.ts';
 import { ensure, invalidField, notFound } from '../../platform/http/problems.ts';
 import * as store from './store.ts';
 
@@ -62,8 +62,7 @@ export function decodeContent(base64: string): Buffer {
 }
 
 function page(cursor: string | undefined) {
-  const after = decodeCursor(cursor, 2);
-  ensure(cursor === undefined || after !== null, invalidField('cursor', 'invalid_format', 'is not a cursor from this list'));
+  const after = cursors.newestFirst.decode(cursor);
   return after as [string, string] | null;
 }
 

@@ -52,6 +52,6 @@ export const updateUserBody = z.strictObject({
 
 export const listUsersQuery = z.strictObject({
   status: z.enum(['active', 'deactivated']).default('active'),
-  q: z.string().trim().max(100).optional(),
+  q: field.text(100, { min: 0 }).optional(),
   ...field.listQuery,
 });

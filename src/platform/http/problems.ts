@@ -29,6 +29,7 @@ export const PROBLEM_TITLES = {
   conflict: 'The request conflicts with the current state',
   payload_too_large: 'The request body is too large',
   unsupported_media_type: 'Unsupported content type',
+  invalid_cursor: 'The cursor is not valid for this list',
   internal_error: 'Something went wrong on our side',
 } as const;
 
@@ -56,6 +57,7 @@ const STATUS: Record<ProblemCode, number> = {
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  invalid_cursor: 400,
   internal_error: 500,
 };
 

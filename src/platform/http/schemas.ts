@@ -4,12 +4,26 @@ import { LANGUAGES } from '../../core/catalog.ts';
 
 // The building blocks of every route schema, so a field means the same thing everywhere.
 
+// Text a person types must not hide what it says: control characters, bidi controls (which make a
+// name read differently from what it holds) and unpaired surrogates (which no store keeps as sent).
 const CONTROL_CHARACTERS = /\p{Cc}/u;
-const noControlCharacters = (value: string) => !CONTROL_CHARACTERS.test(value);
-const controlCharactersIssue = { message: 'must not contain control characters', params: { code: 'control_characters' } };
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/;
+const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** A name or label typed by a person: trimmed, not empty, no control characters. */
-export const text = (max: number) => z.string().trim().min(1).max(max).refine(noControlCharacters, controlCharactersIssue);
+const safeText = (schema: z.ZodString) =>
+  schema
+    .refine((value) => !CONTROL_CHARACTERS.test(value), { message: 'must not contain control characters', params: { code: 'control_characters' } })
+    .refine((value) => !BIDI_CONTROLS.test(value), { message: 'must not contain bidirectional control characters', params: { code: 'bidi_control' } })
+    .refine((value) => !UNPAIRED_SURROGATE.test(value), { message: 'must not contain unpaired surrogates', params: { code: 'unpaired_surrogate' } });
+
+/**
+ * Every free-text field: a name, label, reason or search typed by a person. Trimmed and not empty
+ * by default; `{ trim: false }` for what is compared as typed (sign-in), `{ min: 0 }` for a search.
+ */
+export const text = (max: number, options: { trim?: boolean; min?: number } = {}) => {
+  const base = options.trim === false ? z.string() : z.string().trim();
+  return safeText(base.min(options.min ?? 1).max(max));
+};
 
 /** Logins are typed at sign-in: letters, digits and . _ @ - only. */
 export const login = z
