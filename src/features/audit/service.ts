@@ -1,8 +1,24 @@
 import type { AppContext } from '../../platform/context.ts';
 import { cursors, pageOf } from '../../platform/http/pagination.ts';
-import { listAuditEvents } from './store.ts';
+import { supportVisitOfActorName } from '../../platform/http/authenticate.ts';
+import { labelsOf, listAuditEvents, type AuditLabel } from './store.ts';
 
 // Reading the audit trail: a licence's admins read their licence's events, operators read them all.
+// Each page comes with the current names of the ids it mentions (users, configurations, groups,
+// entities, API accounts), so a reader sees names, not UUIDs; an id without a label is gone.
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Every UUID in a recorded value, however deep (e.g. a group's entityIds, a holder's userId). */
+function idsIn(value: unknown, into: Set<string>): void {
+  if (typeof value === 'string') {
+    if (UUID.test(value)) into.add(value.toLowerCase());
+  } else if (Array.isArray(value)) {
+    for (const item of value) idsIn(item, into);
+  } else if (typeof value === 'object' && value !== null) {
+    for (const item of Object.values(value)) idsIn(item, into);
+  }
+}
 
 export interface AuditQuery {
   actor?: string;
@@ -12,6 +28,14 @@ export interface AuditQuery {
   to?: string;
   limit: number;
   cursor?: string;
+}
+
+/** Who acted; a support visit also names its operator and ticket apart, so readers can show both in their language. */
+function actorOf(event: { actorKind: 'user' | 'operator' | 'support'; actorId: string | null; actorName: string }) {
+  const actor = { kind: event.actorKind, id: event.actorId, name: event.actorName };
+  if (event.actorKind !== 'support') return { ...actor, operator: null, ticket: null };
+  const visit = supportVisitOfActorName(event.actorName);
+  return { ...actor, operator: visit.operator, ticket: visit.ticket };
 }
 
 export function createAuditService(ctx: AppContext) {
@@ -28,14 +52,14 @@ export function createAuditService(ctx: AppContext) {
         after: after as [string, string] | null,
         limit: query.limit,
       });
-      return pageOf(
+      const page = pageOf(
         rows,
         query.limit,
         ({ event, licenceCode }) => ({
           id: event.id,
           at: event.at.toISOString(),
           licence: licenceCode,
-          actor: { kind: event.actorKind, id: event.actorId, name: event.actorName },
+          actor: actorOf(event),
           action: event.action,
           target: { kind: event.targetKind, id: event.targetId, name: event.targetName },
           before: event.before as Record<string, unknown> | null,
@@ -44,6 +68,15 @@ export function createAuditService(ctx: AppContext) {
         }),
         ({ event }) => [event.at.toISOString(), event.id],
       );
+      const ids = new Set<string>();
+      const licenceIds = new Set<string>();
+      for (const { event } of rows.slice(0, query.limit)) {
+        if (event.licenceId === null) continue;
+        licenceIds.add(event.licenceId);
+        idsIn([event.actorId, event.targetId, event.before, event.after], ids);
+      }
+      const labels = await labelsOf(ctx.db, [...licenceIds], [...ids]);
+      return { ...page, labels: Object.fromEntries(labels) as Record<string, AuditLabel> };
     },
   };
 }

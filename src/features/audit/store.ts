@@ -1,6 +1,6 @@
-import { and, desc, eq, gte, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.ts';
-import { auditEvents, licences } from '../../platform/db/schema.ts';
+import { apiAccounts, auditEvents, entities, entityGroups, licences, rightsConfigurations, users } from '../../platform/db/schema.ts';
 
 export interface AuditFilter {
   /** A licence's events; null for the platform-wide ones; undefined for every event (operators). */
@@ -32,4 +32,36 @@ export async function listAuditEvents(executor: Executor, filter: AuditFilter) {
     .where(and(...conditions))
     .orderBy(desc(auditEvents.at), desc(auditEvents.id))
     .limit(filter.limit + 1);
+}
+
+/** What an id named in the audit trail stands for, as the reader should see it. */
+export interface AuditLabel {
+  kind: 'user' | 'api_account' | 'rights_configuration' | 'entity_group' | 'entity';
+  name: string;
+  /** A user's login, an entity's code. */
+  detail?: string;
+  /** The key of a standard or internal configuration, which the console names in the reader's language. */
+  key?: string;
+}
+
+/** The current names of the given ids, within the given licences (the tenant fence); gone ones are absent. */
+export async function labelsOf(executor: Executor, licenceIds: string[], ids: string[]): Promise<Map<string, AuditLabel>> {
+  const labels = new Map<string, AuditLabel>();
+  if (ids.length === 0 || licenceIds.length === 0) return labels;
+  const [userRows, accountRows, configurationRows, groupRows, entityRows] = await Promise.all([
+    executor.select({ id: users.id, firstName: users.firstName, lastName: users.lastName, login: users.login }).from(users).where(and(inArray(users.licenceId, licenceIds), inArray(users.id, ids))),
+    executor.select({ id: apiAccounts.id, login: apiAccounts.login }).from(apiAccounts).where(and(inArray(apiAccounts.licenceId, licenceIds), inArray(apiAccounts.id, ids))),
+    executor
+      .select({ id: rightsConfigurations.id, name: rightsConfigurations.name, key: rightsConfigurations.key, kind: rightsConfigurations.kind })
+      .from(rightsConfigurations)
+      .where(and(inArray(rightsConfigurations.licenceId, licenceIds), inArray(rightsConfigurations.id, ids))),
+    executor.select({ id: entityGroups.id, name: entityGroups.name }).from(entityGroups).where(and(inArray(entityGroups.licenceId, licenceIds), inArray(entityGroups.id, ids))),
+    executor.select({ id: entities.id, name: entities.name, code: entities.code }).from(entities).where(and(inArray(entities.licenceId, licenceIds), inArray(entities.id, ids))),
+  ]);
+  for (const row of entityRows) labels.set(row.id, { kind: 'entity', name: row.name, detail: row.code });
+  for (const row of groupRows) labels.set(row.id, { kind: 'entity_group', name: row.name });
+  for (const row of configurationRows) labels.set(row.id, { kind: 'rights_configuration', name: row.name, ...(row.kind === 'custom' ? {} : { key: row.key }) });
+  for (const row of accountRows) labels.set(row.id, { kind: 'api_account', name: row.login });
+  for (const row of userRows) labels.set(row.id, { kind: 'user', name: `${row.firstName} ${row.lastName}`.trim(), detail: row.login });
+  return labels;
 }
