@@ -1,4 +1,6 @@
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { users } from '../../src/platform/db/schema.ts';
 import { createLicence, linkToken, newUser, signInWithSms, smsCode, startTestApp, TEST_PASSWORD, type LicenceFixture, type TestApp } from '../support/app.ts';
 
 // Two-factor sign-in by SMS, while the licence has it on: the password opens a challenge, a 6-digit
@@ -183,5 +185,35 @@ describe('signing in while the licence has two-factor on', () => {
     expect((await login()).body.status).toBe('second_factor_required');
     expect((await other.adminClient.patch('/api/v1/licence', { twoFactor: false, currentPassword: TEST_PASSWORD })).status).toBe(200);
     expect((await login()).body.status).toBe('ok');
+  });
+});
+
+describe('a user without a mobile while two-factor is on', () => {
+  it('cannot be activated again until they have one, and stays deactivated', async () => {
+    const other = await createLicence(test);
+    const created = await other.adminClient.post('/api/v1/users', newUser(other));
+    expect(created.body.mobile).toBeNull();
+    expect((await other.adminClient.post(`/api/v1/users/${created.body.id}/deactivate`)).status).toBe(200);
+    expect((await other.adminClient.patch('/api/v1/licence', { twoFactor: true })).status).toBe(200);
+
+    const refused = await other.adminClient.post(`/api/v1/users/${created.body.id}/activate`);
+    expect(refused.status).toBe(422);
+    expect(refused.body.errors).toEqual([expect.objectContaining({ field: 'mobile', code: 'required_when_two_factor' })]);
+    expect(refused.body.detail).toMatch(/mobile/);
+    expect((await other.adminClient.get(`/api/v1/users/${created.body.id}`)).body.status).toBe('deactivated');
+
+    expect((await other.adminClient.patch(`/api/v1/users/${created.body.id}`, { mobile: '+33612000099' })).status).toBe(200);
+    expect((await other.adminClient.post(`/api/v1/users/${created.body.id}/activate`)).body.status).toBe('active');
+  });
+
+  it('is told at sign-in exactly what is wrong: no mobile, ask the administrator', async () => {
+    const user = await userWithMobile();
+    // A mobile lost before this rule existed: the data the refusal is for.
+    await test.app.context.db.update(users).set({ mobile: null }).where(eq(users.id, user.id));
+    const { answer } = await passwordStep(user.login);
+    expect(answer.status).toBe(403);
+    expect(answer.headers.get('content-type')).toContain('application/problem+json');
+    expect(answer.body.detail).toBe('Your licence requires a code sent by SMS, but your account has no mobile number: ask your administrator to add one');
+    expect(await test.messagesTo(user.mobile)).toHaveLength(0);
   });
 });

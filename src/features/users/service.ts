@@ -8,7 +8,7 @@ import type { Executor } from '../../platform/db/client.ts';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
 import { endSessionsOfUsers, endUserSessions } from '../../platform/http/sessions.ts';
 import { cursors, pageOf } from '../../platform/http/pagination.ts';
-import { ensure, fieldError, notFound, Problem, type FieldError } from '../../platform/http/problems.ts';
+import { ensure, fieldError, invalidField, notFound, Problem, type FieldError } from '../../platform/http/problems.ts';
 import { sendPasswordLinks } from '../auth/password-links.ts';
 import * as store from './store.ts';
 
@@ -411,8 +411,10 @@ export function createUsersService(ctx: AppContext) {
     activate: async (licenceId: string, userId: string, acting: Acting) => {
       const catalog = await catalogFor(acting);
       return change(licenceId, userId, async (tx) => {
-        const { user } = await userToActOn(tx, licenceId, userId, acting, catalog);
+        const { user, licence } = await userToActOn(tx, licenceId, userId, acting, catalog);
         if (user.status === 'active') return;
+        // As at creation and edit: under two-factor, a user without a mobile could not sign in.
+        ensure(!licence.twoFactor || user.internal || Boolean(user.mobile), invalidField('mobile', 'required_when_two_factor', 'is required while the licence has two-factor sign-in on: add a mobile number before activating this user'));
         if (!user.internal) await ensureFreeSeat(tx, licenceId, userId);
         const now = ctx.now();
         await store.updateUser(tx, licenceId, userId, { status: 'active', updatedAt: now });
