@@ -30,6 +30,7 @@ export const PROBLEM_TITLES = {
   payload_too_large: 'The request body is too large',
   unsupported_media_type: 'Unsupported content type',
   invalid_cursor: 'The cursor is not valid for this list',
+  cross_site_request: 'Requests from another site are not accepted',
   internal_error: 'Something went wrong on our side',
 } as const;
 
@@ -58,6 +59,7 @@ const STATUS: Record<ProblemCode, number> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   invalid_cursor: 400,
+  cross_site_request: 403,
   internal_error: 500,
 };
 

@@ -49,6 +49,7 @@ function consolePage(file: string): () => Buffer {
 const NOT_CONSOLE = /^\/(api|operator\/v1|docs|openapi\.json|metrics|healthz|readyz)(\/|$|\?)/;
 
 const BODY_LIMIT = 64 * 1024;
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 function problemOf(error: FastifyError): Problem {
   if (error instanceof Problem) return error;
@@ -132,9 +133,31 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     }
   });
 
-  // OAuth2 token requests are sent as forms (RFC 6749 §4.4.2).
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+  // OAuth2 token requests are sent as forms (RFC 6749 §4.4.2); every other route takes JSON only, so
+  // a form another site posts (a login CSRF) is refused before it is read. A route takes forms by
+  // declaring them in its schema's `consumes`.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (request, body, done) => {
+    if (!request.routeOptions.schema?.consumes?.includes('application/x-www-form-urlencoded')) {
+      return done(new Problem('unsupported_media_type', 'Send application/json'), undefined);
+    }
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+  // text/plain is what a cross-site form or beacon can send without asking: not taken either.
+  app.removeContentTypeParser('text/plain');
+
+  // State-changing requests from another site are refused, whatever they carry (cookies included):
+  // the browser's Sec-Fetch-Site or Origin says where the page that sent them came from. Callers
+  // that send no Origin (curl, services) are not browsers and pass.
+  const ownOrigin = new URL(options.publicUrl).origin;
+  app.addHook('onRequest', async (request) => {
+    if (!UNSAFE_METHODS.has(request.method)) return;
+    if (request.headers['sec-fetch-site'] === 'cross-site') throw new Problem('cross_site_request');
+    const origin = request.headers.origin;
+    if (origin === undefined || origin === ownOrigin) return;
+    // The request's own host too: the console may be reached by another name (Vite's dev proxy
+    // keeps the browser's Host), and a page of that host is the console itself.
+    if (URL.canParse(origin) && new URL(origin).host === request.headers.host) return;
+    throw new Problem('cross_site_request');
   });
 
   await app.register(fastifyCookie);
