@@ -1,3 +1,4 @@
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
 import { hashToken, randomToken } from '../../platform/crypto.ts';
 import type { Executor } from '../../platform/db/client.ts';
@@ -6,7 +7,10 @@ import { enqueueMessages } from '../../platform/messaging/outbox.ts';
 import { passwordLinkMessage } from './messages.ts';
 
 // Set-password links, for a new account (welcome) and a reset: 256-bit random, stored hashed,
-// single use, sent by e-mail through the outbox in the transaction of the change.
+// single use, sent by e-mail through the outbox in the transaction of the change. A user has at most
+// one working link: the newest. Every outstanding link is spent when a new one is issued, when the
+// password changes, when the e-mail changes (a link sent to a mistyped address must die with it),
+// and when the user is deactivated; deleting the user deletes the links with it (ON DELETE CASCADE).
 
 export const LINK_LIFETIME_MS = { welcome: 7 * 24 * 3_600_000, reset: 3_600_000 } as const;
 
@@ -18,6 +22,17 @@ export interface LinkRecipient {
   language: string;
 }
 
+/** Spends every outstanding set-password link of these users, in the caller's transaction. */
+export async function spendPasswordLinks(executor: Executor, licenceId: string, userIds: readonly string[], now: Date): Promise<void> {
+  for (let i = 0; i < userIds.length; i += 1000) {
+    await executor
+      .update(passwordTokens)
+      .set({ usedAt: now })
+      .where(and(eq(passwordTokens.licenceId, licenceId), inArray(passwordTokens.userId, userIds.slice(i, i + 1000)), isNull(passwordTokens.usedAt)));
+  }
+}
+
+/** Issues a new link to each recipient, spending the links they had. */
 export async function sendPasswordLinks(
   executor: Executor,
   input: { licenceId: string; licenceName: string; publicUrl: string; purpose: 'welcome' | 'reset'; now: Date },
@@ -27,6 +42,7 @@ export async function sendPasswordLinks(
   const expiresAt = new Date(input.now.getTime() + LINK_LIFETIME_MS[input.purpose]);
   const issued = recipients.map((recipient) => ({ recipient, token: randomToken() }));
   const linkOf = (token: string) => `${input.publicUrl}/reset-password?token=${encodeURIComponent(token)}`;
+  await spendPasswordLinks(executor, input.licenceId, recipients.map((recipient) => recipient.id), input.now);
   // Inserted in slices: one statement per thousand users keeps a licence-wide reset fast.
   for (let i = 0; i < issued.length; i += 1000) {
     const slice = issued.slice(i, i + 1000);

@@ -55,14 +55,6 @@ export async function findUsablePasswordToken(executor: Executor, tokenHash: str
   return row ?? null;
 }
 
-export async function usePasswordTokens(executor: Executor, licenceId: string, userId: string, now: Date): Promise<void> {
-  // Using one link spends every link of the user: an older reset e-mail must not work afterwards.
-  await executor
-    .update(passwordTokens)
-    .set({ usedAt: now })
-    .where(and(eq(passwordTokens.licenceId, licenceId), eq(passwordTokens.userId, userId), isNull(passwordTokens.usedAt)));
-}
-
 export async function findUser(executor: Executor, licenceId: string, userId: string) {
   const [row] = await executor.select().from(users).where(and(eq(users.licenceId, licenceId), eq(users.id, userId))).limit(1).for('update');
   return row ?? null;

@@ -9,7 +9,7 @@ import { isUniqueViolation } from '../../platform/db/errors.ts';
 import { endSessionsOfUsers, endUserSessions } from '../../platform/http/sessions.ts';
 import { cursors, pageOf } from '../../platform/http/pagination.ts';
 import { ensure, fieldError, invalidField, notFound, Problem, type FieldError } from '../../platform/http/problems.ts';
-import { sendPasswordLinks } from '../auth/password-links.ts';
+import { sendPasswordLinks, spendPasswordLinks } from '../auth/password-links.ts';
 import * as store from './store.ts';
 
 // Use cases of the users app. Licence admins and operators share them; what differs is who may
@@ -383,6 +383,8 @@ export function createUsersService(ctx: AppContext) {
         const now = ctx.now();
         const { passwordHash: _secret, ...row } = updated;
         await store.updateUser(tx, licenceId, userId, { ...row, updatedAt: now });
+        // A link sent to the old (perhaps mistyped) address must not set the password any more.
+        if (updated.email !== user.email) await spendPasswordLinks(tx, licenceId, [userId], now);
         const diff = changedFields(auditedFields(user), auditedFields(updated));
         if (Object.keys(diff.after).length > 0) {
           await recordAudit(tx, acting.audit, { licenceId, action: 'user.update', target: { kind: 'user', id: userId, name: user.login }, ...diff }, now);
@@ -404,6 +406,7 @@ export function createUsersService(ctx: AppContext) {
         const now = ctx.now();
         await store.updateUser(tx, licenceId, userId, { status: 'deactivated', updatedAt: now });
         await endUserSessions(tx, licenceId, userId);
+        await spendPasswordLinks(tx, licenceId, [userId], now);
         await recordAudit(tx, acting.audit, { licenceId, action: 'user.deactivate', target: { kind: 'user', id: userId, name: user.login }, before: { status: 'active' }, after: { status: 'deactivated' } }, now);
       });
     },
