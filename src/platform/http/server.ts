@@ -4,7 +4,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
@@ -82,6 +82,14 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     // One line per request at info would drown the log under decision traffic; failures are logged.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    // Errors raised before routing skip the error handler: they are problems too. A path that is not
+    // valid percent-encoding (e.g. %ED%A0%80, a lone surrogate) or holds a parameter longer than the
+    // router takes names no resource.
+    frameworkErrors: (error, request, reply) => {
+      const problem = (error.statusCode ?? 500) < 500 ? new Problem('not_found', 'No resource has this path') : problemOf(error);
+      if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+      void (reply as FastifyReply).status(problem.status).type('application/problem+json').send(problem.toBody());
+    },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
