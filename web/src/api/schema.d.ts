@@ -249,7 +249,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The current session's CSRF token and account, for a console reloading its page */
+        /** The current session's CSRF token and account, for a console reloading its page; { status: 'anonymous' } without a session */
         get: {
             parameters: {
                 query?: never;
@@ -266,6 +266,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @enum {string} */
+                            status: "ok";
                             csrfToken: string;
                             user: {
                                 /** Format: uuid */
@@ -298,6 +300,9 @@ export interface paths {
                                 lastLoginAt: string | null;
                                 totpEnabled: boolean;
                             };
+                        } | {
+                            /** @enum {string} */
+                            status: "anonymous";
                         };
                     };
                 };
@@ -845,7 +850,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Reset the passwords of every active user of the licence */
+        /** Reset the passwords of every active user of the licence, confirming it with my current password */
         post: {
             parameters: {
                 query?: never;
@@ -853,7 +858,16 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Your current password, asked again for this act */
+                        currentPassword?: string;
+                        /** @description Instead of the password: a current code from your authenticator app, if you set one up */
+                        code?: string;
+                    } | null;
+                };
+            };
             responses: {
                 /** @description Default Response */
                 202: {
@@ -1052,7 +1066,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Deactivate a user; their sessions end at once */
+        /** Deactivate a user; their sessions end at once (the support account: confirm with my current password) */
         post: {
             parameters: {
                 query?: never;
@@ -1062,7 +1076,16 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Your current password, asked again for this act */
+                        currentPassword?: string;
+                        /** @description Instead of the password: a current code from your authenticator app, if you set one up */
+                        code?: string;
+                    } | null;
+                };
+            };
             responses: {
                 /** @description Default Response */
                 200: {
@@ -1301,7 +1324,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Turn two-factor sign-in on or off for the licence */
+        /** Turn two-factor sign-in on or off for the licence (off: confirm with my current password) */
         patch: {
             parameters: {
                 query?: never;
@@ -1313,6 +1336,10 @@ export interface paths {
                 content: {
                     "application/json": {
                         twoFactor: boolean;
+                        /** @description Your current password, asked again for this act */
+                        currentPassword?: string;
+                        /** @description Instead of the password: a current code from your authenticator app, if you set one up */
+                        code?: string;
                     };
                 };
             };
@@ -1660,6 +1687,8 @@ export interface paths {
                                     kind: "user" | "operator" | "support";
                                     id: string | null;
                                     name: string;
+                                    operator: string | null;
+                                    ticket: string | null;
                                 };
                                 action: string;
                                 target: {
@@ -1676,6 +1705,15 @@ export interface paths {
                                 ip: string | null;
                             }[];
                             nextCursor: string | null;
+                            labels: {
+                                [key: string]: {
+                                    /** @enum {string} */
+                                    kind: "user" | "api_account" | "rights_configuration" | "entity_group" | "entity";
+                                    name: string;
+                                    detail?: string;
+                                    key?: string;
+                                };
+                            };
                         };
                     };
                 };
@@ -1901,6 +1939,10 @@ export interface paths {
                                 id: string;
                                 login: string;
                                 holder: {
+                                    /** @description The holder's console account, or null for a person outside the console */
+                                    userId: string | null;
+                                    /** @description The holder's console login, while that account exists */
+                                    login: string | null;
                                     firstName: string;
                                     lastName: string;
                                     email: string;
@@ -1969,6 +2011,10 @@ export interface paths {
                             id: string;
                             login: string;
                             holder: {
+                                /** @description The holder's console account, or null for a person outside the console */
+                                userId: string | null;
+                                /** @description The holder's console login, while that account exists */
+                                login: string | null;
                                 firstName: string;
                                 lastName: string;
                                 email: string;
@@ -2033,6 +2079,10 @@ export interface paths {
                             id: string;
                             login: string;
                             holder: {
+                                /** @description The holder's console account, or null for a person outside the console */
+                                userId: string | null;
+                                /** @description The holder's console login, while that account exists */
+                                login: string | null;
                                 firstName: string;
                                 lastName: string;
                                 email: string;
@@ -2054,6 +2104,66 @@ export interface paths {
                             };
                             createdAt: string;
                             updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/api-account-requests/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Say how the secret of a request would be delivered, and its warnings, without filing it
+         * @description The same body and the same refusals as POST /api-account-requests; nothing is created.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        login: string;
+                        holder: {
+                            /**
+                             * Format: uuid
+                             * @description The holder's console account; names, e-mail and mobile then come from it
+                             */
+                            userId?: string;
+                            firstName?: string;
+                            lastName?: string;
+                            email?: string;
+                            mobile?: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            delivery: "transfer-box" | "sms";
+                            warnings: string[];
                         };
                     };
                 };
@@ -2099,6 +2209,10 @@ export interface paths {
                                 licence?: string;
                                 login: string;
                                 holder: {
+                                    /** @description The holder's console account, or null for a person outside the console */
+                                    userId: string | null;
+                                    /** @description The holder's console login, while that account exists */
+                                    login: string | null;
                                     firstName: string;
                                     lastName: string;
                                     email: string;
@@ -2106,6 +2220,8 @@ export interface paths {
                                 };
                                 /** @enum {string} */
                                 status: "pending" | "fulfilled" | "rejected";
+                                /** @description Fulfilled: how the secret went. Pending: how it would go now (null when it cannot: no mobile, or the holder is no longer active). Rejected: null */
+                                delivery: ("transfer-box" | "sms") | null;
                                 warnings: string[];
                                 requestedBy: string;
                                 reason: string | null;
@@ -2120,7 +2236,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Ask the vendor for an API account; its secret will go to the holder only */
+        /**
+         * Ask the vendor for an API account; its secret will go to the holder only
+         * @description Name a holder who has a console account by `holder.userId` alone: the secret goes to their Transfer Box when their rights configuration opens it, otherwise by SMS to their mobile. Without userId the holder is a person outside the console (names, e-mail, mobile) and the secret goes by SMS to that mobile, even when a console user has that e-mail (422 `holder.email` `ambiguous` when several do). 422 `holder.mobile` `required_for_sms_delivery` when the secret would go by SMS and there is no mobile.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2133,9 +2252,14 @@ export interface paths {
                     "application/json": {
                         login: string;
                         holder: {
-                            firstName: string;
-                            lastName: string;
-                            email: string;
+                            /**
+                             * Format: uuid
+                             * @description The holder's console account; names, e-mail and mobile then come from it
+                             */
+                            userId?: string;
+                            firstName?: string;
+                            lastName?: string;
+                            email?: string;
                             mobile?: string;
                         };
                     };
@@ -2154,6 +2278,10 @@ export interface paths {
                             licence?: string;
                             login: string;
                             holder: {
+                                /** @description The holder's console account, or null for a person outside the console */
+                                userId: string | null;
+                                /** @description The holder's console login, while that account exists */
+                                login: string | null;
                                 firstName: string;
                                 lastName: string;
                                 email: string;
@@ -2161,6 +2289,8 @@ export interface paths {
                             };
                             /** @enum {string} */
                             status: "pending" | "fulfilled" | "rejected";
+                            /** @description Fulfilled: how the secret went. Pending: how it would go now (null when it cannot: no mobile, or the holder is no longer active). Rejected: null */
+                            delivery: ("transfer-box" | "sms") | null;
                             warnings: string[];
                             requestedBy: string;
                             reason: string | null;
@@ -3241,6 +3371,8 @@ export interface paths {
                                     kind: "user" | "operator" | "support";
                                     id: string | null;
                                     name: string;
+                                    operator: string | null;
+                                    ticket: string | null;
                                 };
                                 action: string;
                                 target: {
@@ -3257,6 +3389,15 @@ export interface paths {
                                 ip: string | null;
                             }[];
                             nextCursor: string | null;
+                            labels: {
+                                [key: string]: {
+                                    /** @enum {string} */
+                                    kind: "user" | "api_account" | "rights_configuration" | "entity_group" | "entity";
+                                    name: string;
+                                    detail?: string;
+                                    key?: string;
+                                };
+                            };
                         };
                     };
                 };
@@ -3367,6 +3508,10 @@ export interface paths {
                                 licence?: string;
                                 login: string;
                                 holder: {
+                                    /** @description The holder's console account, or null for a person outside the console */
+                                    userId: string | null;
+                                    /** @description The holder's console login, while that account exists */
+                                    login: string | null;
                                     firstName: string;
                                     lastName: string;
                                     email: string;
@@ -3374,6 +3519,8 @@ export interface paths {
                                 };
                                 /** @enum {string} */
                                 status: "pending" | "fulfilled" | "rejected";
+                                /** @description Fulfilled: how the secret went. Pending: how it would go now (null when it cannot: no mobile, or the holder is no longer active). Rejected: null */
+                                delivery: ("transfer-box" | "sms") | null;
                                 warnings: string[];
                                 requestedBy: string;
                                 reason: string | null;
@@ -3404,7 +3551,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create the account and deliver its secret to the holder */
+        /** Create the account and deliver its secret to the holder the request names (409 when it cannot be delivered) */
         post: {
             parameters: {
                 query?: never;
@@ -3437,6 +3584,10 @@ export interface paths {
                                 id: string;
                                 login: string;
                                 holder: {
+                                    /** @description The holder's console account, or null for a person outside the console */
+                                    userId: string | null;
+                                    /** @description The holder's console login, while that account exists */
+                                    login: string | null;
                                     firstName: string;
                                     lastName: string;
                                     email: string;
@@ -3511,6 +3662,10 @@ export interface paths {
                             licence?: string;
                             login: string;
                             holder: {
+                                /** @description The holder's console account, or null for a person outside the console */
+                                userId: string | null;
+                                /** @description The holder's console login, while that account exists */
+                                login: string | null;
                                 firstName: string;
                                 lastName: string;
                                 email: string;
@@ -3518,6 +3673,8 @@ export interface paths {
                             };
                             /** @enum {string} */
                             status: "pending" | "fulfilled" | "rejected";
+                            /** @description Fulfilled: how the secret went. Pending: how it would go now (null when it cannot: no mobile, or the holder is no longer active). Rejected: null */
+                            delivery: ("transfer-box" | "sms") | null;
                             warnings: string[];
                             requestedBy: string;
                             reason: string | null;
@@ -3569,6 +3726,10 @@ export interface paths {
                                 id: string;
                                 login: string;
                                 holder: {
+                                    /** @description The holder's console account, or null for a person outside the console */
+                                    userId: string | null;
+                                    /** @description The holder's console login, while that account exists */
+                                    login: string | null;
                                     firstName: string;
                                     lastName: string;
                                     email: string;
@@ -3639,6 +3800,10 @@ export interface paths {
                                 id: string;
                                 login: string;
                                 holder: {
+                                    /** @description The holder's console account, or null for a person outside the console */
+                                    userId: string | null;
+                                    /** @description The holder's console login, while that account exists */
+                                    login: string | null;
                                     firstName: string;
                                     lastName: string;
                                     email: string;

@@ -1,12 +1,13 @@
-import { useId, useState } from 'react';
+import { useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
-import { consoleApi } from '../api';
+import { consoleApi, send } from '../api/client';
 import { dayStart, formatDateTime } from '../format';
-import type { AuditEvent, Page } from '../types';
 import { PagedFooter } from '../ui/PagedFooter';
 import { usePaged } from '../ui/usePaged';
 import { useDebounced } from '../ui/useLoad';
+import { actorText, changesOf, targetText, type AuditLabels } from './auditText';
+import './audit.css';
 
 // Every change made by an admin or an operator: who, when, what, before → after; filtered by who,
 // what and when, the filtering and the paging done by the server.
@@ -63,24 +64,6 @@ export function auditQuery(filters: AuditFilters): { actor?: string; action?: st
   };
 }
 
-/** A party of an event (actor or target) as one readable line, whatever detail the server gives. */
-export function describeParty(party: AuditEvent['actor'] | AuditEvent['target']): string {
-  if (party === null || party === undefined) return '';
-  if (typeof party === 'string') return party;
-  return party.name ?? party.login ?? ('label' in party ? party.label : undefined) ?? party.id ?? party.kind ?? '';
-}
-
-const show = (value: unknown): string => (value === null || value === undefined ? '—' : typeof value === 'string' ? value : JSON.stringify(value));
-
-/** The fields that differ between before and after, as "field: old → new". */
-export function changesOf(before: unknown, after: unknown): { field: string; from: string; to: string }[] {
-  const asRecord = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
-  const old = asRecord(before);
-  const next = asRecord(after);
-  const fields = [...new Set([...Object.keys(old), ...Object.keys(next)])];
-  return fields.filter((field) => JSON.stringify(old[field]) !== JSON.stringify(next[field])).map((field) => ({ field, from: show(old[field]), to: show(next[field]) }));
-}
-
 function actionLabel(t: TFunction, action: string): string {
   return t(`audit.actions.${action.replaceAll('.', '_')}`, { defaultValue: action });
 }
@@ -93,8 +76,14 @@ export function AuditTrailPage() {
   // The typed actor waits for a pause in typing; a picked action or day applies at once.
   const actor = useDebounced(filters.actor, SEARCH_DELAY_MS);
   const query = auditQuery({ ...filters, actor });
+  // Each page names the ids its events mention; the names of every page shown so far are kept together.
+  const labels = useRef<AuditLabels>({});
   const paged = usePaged(
-    (cursor) => consoleApi.get<Page<AuditEvent>>('/audit-events', { ...query, limit: PAGE_SIZE, cursor }),
+    (cursor) =>
+      send(consoleApi.GET('/api/v1/audit-events', { params: { query: { ...query, limit: PAGE_SIZE, cursor } } })).then((page) => {
+        labels.current = { ...labels.current, ...page.labels };
+        return page;
+      }),
     [query.actor, query.action, query.from, query.to],
   );
   const filtered = Object.keys(query).length > 0;
@@ -175,15 +164,23 @@ export function AuditTrailPage() {
             {paged.items.map((event) => (
               <tr key={event.id}>
                 <td className="nowrap">{formatDateTime(event.at, i18n.language)}</td>
-                <td>{describeParty(event.actor)}</td>
+                <td>{actorText(t, event.actor, labels.current)}</td>
                 <td>{actionLabel(t, event.action)}</td>
-                <td>{describeParty(event.target)}</td>
+                <td>{targetText(t, event.target, labels.current)}</td>
                 <td>
                   <ul className="changes">
-                    {changesOf(event.before, event.after).map((change) => (
+                    {changesOf(t, event, labels.current).map((change) => (
                       <li key={change.field}>
-                        <span className="change-field">{change.field}</span>: <del>{change.from}</del> <span aria-hidden="true">→</span>
-                        <span className="visually-hidden">{t('audit.becomes')}</span> <ins>{change.to}</ins>
+                        <span className="change-field">{change.label}</span>{' '}
+                        {change.from !== undefined ? <del>{change.from}</del> : null}
+                        {change.from !== undefined && change.to !== undefined ? (
+                          <>
+                            {' '}
+                            <span aria-hidden="true">→</span>
+                            <span className="visually-hidden">{t('audit.becomes')}</span>{' '}
+                          </>
+                        ) : null}
+                        {change.to !== undefined ? <ins>{change.to}</ins> : null}
                       </li>
                     ))}
                   </ul>
