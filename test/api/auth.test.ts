@@ -47,6 +47,27 @@ describe('signing in', () => {
     expect(Date.parse(me.body.lastLoginAt)).toBeGreaterThan(Date.now() - 60_000);
   });
 
+  it('dates the sign-in before the one that opened the session: the current one is no news', async () => {
+    const input = newUser(fixture);
+    await fixture.adminClient.post('/api/v1/users', input);
+    const first = await signIn(test, fixture.code, input);
+    const firstMe = (await first.get('/api/v1/me')).body;
+    expect(firstMe.previousLoginAt).toBeNull();
+    const firstSignInAt = firstMe.lastLoginAt;
+
+    const second = await signInWithPassword(test, fixture.code, input.login);
+    const secondMe = (await second.get('/api/v1/me')).body;
+    expect(secondMe.previousLoginAt).toBe(firstSignInAt);
+    expect(Date.parse(secondMe.lastLoginAt)).toBeGreaterThan(Date.parse(firstSignInAt));
+
+    const third = await test.anonymous().post('/api/v1/auth/login', { licence: fixture.code, login: input.login, password: TEST_PASSWORD });
+    expect(third.body.user.previousLoginAt).toBe(secondMe.lastLoginAt);
+    // Each session keeps its own: the first still has none before it, the second still the first.
+    expect((await first.get('/api/v1/me')).body.previousLoginAt).toBeNull();
+    expect((await second.get('/api/v1/me')).body.previousLoginAt).toBe(firstSignInAt);
+    expect((await second.get('/api/v1/auth/session')).body.user.previousLoginAt).toBe(firstSignInAt);
+  });
+
   it('gives the CSRF token back to a console that reloads its page', async () => {
     const client = await signInWithPassword(test, fixture.code, 'admin');
     const token = client.csrfToken;

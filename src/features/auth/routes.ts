@@ -26,6 +26,8 @@ export const accountSchema = z.object({
   configuration: z.object({ id: z.uuid(), name: z.string(), kind: z.enum(['standard', 'internal', 'custom']) }),
   entities: z.array(z.object({ id: z.uuid(), code: z.string(), name: z.string(), isDefault: z.boolean() })),
   lastLoginAt: z.string().nullable(),
+  /** The sign-in before the one that opened this session (the current one is no news); null before a second sign-in. */
+  previousLoginAt: z.string().nullable().describe('The sign-in before the one that opened this session (the current one is no news); null before a second sign-in'),
   /** Whether sign-in asks for a code from the user's authenticator app. */
   totpEnabled: z.boolean(),
 });
@@ -123,7 +125,7 @@ export function authRoutes(auth: AuthService, options: { secureCookies: boolean 
       },
       handler: async (request) => {
         const actor = userActor(request);
-        return { status: 'ok' as const, csrfToken: csrfTokenOf(sessionToken(request) ?? ''), user: await auth.account(actor.licenceId, actor.userId) };
+        return { status: 'ok' as const, csrfToken: csrfTokenOf(sessionToken(request) ?? ''), user: await auth.account(actor.licenceId, actor.userId, actor.sessionId) };
       },
     });
 
@@ -142,7 +144,7 @@ export function authRoutes(auth: AuthService, options: { secureCookies: boolean 
         const token = bearerToken(request);
         if (actor.supportVisit === null || token === null) throw new Problem('forbidden', 'Only a support visit’s session is carried this way; people sign in');
         setSessionCookie(reply, { token });
-        return { csrfToken: csrfTokenOf(token), user: await auth.account(actor.licenceId, actor.userId) };
+        return { csrfToken: csrfTokenOf(token), user: await auth.account(actor.licenceId, actor.userId, actor.sessionId) };
       },
     });
 
@@ -172,7 +174,10 @@ export function authRoutes(auth: AuthService, options: { secureCookies: boolean 
     app.get('/me', {
       config: { access: 'console' },
       schema: { tags: ['My account'], summary: 'My account, my rights configuration and my entities', response: { 200: accountSchema } },
-      handler: (request) => auth.account(userActor(request).licenceId, userActor(request).userId),
+      handler: (request) => {
+        const actor = userActor(request);
+        return auth.account(actor.licenceId, actor.userId, actor.sessionId);
+      },
     });
 
     app.put('/me/password', {

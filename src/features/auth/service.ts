@@ -28,10 +28,16 @@ export function createAuthService(ctx: AppContext, { secrets }: { secrets: Seale
   // Read through the context, so a test that moves the context's clock moves lock-outs too.
   const throttle = createThrottle(ctx.db, () => ctx.now());
 
-  const account = async (licenceId: string, userId: string) => {
+  /**
+   * The account as its holder sees it. `sessionId`, the session it is seen from, dates the current
+   * sign-in: what the holder wants to know is the one before it (was that me?).
+   */
+  const account = async (licenceId: string, userId: string, sessionId: string) => {
     const found = await store.findAccount(ctx.db, licenceId, userId);
     ensure(found !== null, notFound('user'));
     const { user } = found;
+    const currentSignInAt = (await store.sessionStartedAt(ctx.db, licenceId, sessionId)) ?? ctx.now();
+    const previousLoginAt = await store.signInBefore(ctx.db, user, currentSignInAt);
     return {
       id: user.id,
       login: user.login,
@@ -45,6 +51,7 @@ export function createAuthService(ctx: AppContext, { secrets }: { secrets: Seale
       configuration: found.configuration,
       entities: found.entities.map((entity) => ({ ...entity, isDefault: entity.id === user.defaultEntityId })),
       lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
+      previousLoginAt: previousLoginAt?.toISOString() ?? null,
       totpEnabled: await authenticator.enrolled(licenceId, userId),
     };
   };
@@ -58,7 +65,7 @@ export function createAuthService(ctx: AppContext, { secrets }: { secrets: Seale
       if (login !== null) await recordSignInAccess(tx, { licenceId, userId, login, at: now, ip: client.ip, userAgent: client.userAgent });
       return createSession(tx, { licenceId, userId, ip: client.ip, userAgent: client.userAgent, now }, lifetime);
     });
-    return { session, user: await account(licenceId, userId) };
+    return { session, user: await account(licenceId, userId, session.id) };
   };
 
   /**

@@ -1,6 +1,6 @@
-import { and, asc, eq, gt, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.ts';
-import { entities, entityGroupMembers, licences, passwordTokens, rightsConfigurations, signInChallenges, users, userTotp } from '../../platform/db/schema.ts';
+import { entities, entityGroupMembers, licences, passwordTokens, rightsConfigurations, sessions, signInAccesses, signInChallenges, users, userTotp } from '../../platform/db/schema.ts';
 
 export async function findUserForSignIn(executor: Executor, licenceCode: string, login: string) {
   const [row] = await executor
@@ -20,6 +20,26 @@ export async function recordSignIn(executor: Executor, licenceId: string, userId
     .where(and(eq(users.licenceId, licenceId), eq(users.id, userId)))
     .returning({ login: users.login });
   return row?.login ?? null;
+}
+
+/** When a session was opened: its sign-in. */
+export async function sessionStartedAt(executor: Executor, licenceId: string, sessionId: string): Promise<Date | null> {
+  const [row] = await executor.select({ createdAt: sessions.createdAt }).from(sessions).where(and(eq(sessions.licenceId, licenceId), eq(sessions.id, sessionId))).limit(1);
+  return row?.createdAt ?? null;
+}
+
+/**
+ * A user's newest sign-in before a time, from the access log. Logins never change, so the search
+ * follows the log's login index; the user id keeps a deleted namesake's sign-ins out.
+ */
+export async function signInBefore(executor: Executor, user: { licenceId: string; id: string; login: string }, before: Date): Promise<Date | null> {
+  const [row] = await executor
+    .select({ at: signInAccesses.at })
+    .from(signInAccesses)
+    .where(and(eq(signInAccesses.licenceId, user.licenceId), eq(sql`lower(${signInAccesses.login})`, user.login.toLowerCase()), eq(signInAccesses.userId, user.id), lt(signInAccesses.at, before)))
+    .orderBy(desc(signInAccesses.at))
+    .limit(1);
+  return row?.at ?? null;
 }
 
 export async function findAccount(executor: Executor, licenceId: string, userId: string) {
