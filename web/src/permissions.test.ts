@@ -3,8 +3,8 @@ import { canUse } from './permissions';
 
 const permissions = {
   applications: [
-    { key: 'licence-configuration.users', name: 'Users', steps: ['licence-configuration.users.view', 'licence-configuration.users.edit'] },
-    { key: 'transfer-box.inbox', name: 'Transfer Box', steps: ['view'] },
+    { key: 'licence-configuration.users', name: 'Users', category: 'licence-configuration', steps: ['licence-configuration.users.view', 'licence-configuration.users.edit'] },
+    { key: 'transfer-box.inbox', name: 'Transfer Box', category: 'transfer-box', steps: ['view'] },
   ],
 };
 

@@ -1,4 +1,4 @@
-import type { Permissions } from './types';
+import type { Permissions } from './api/types';
 
 // What menus need from GET /me/permissions: a key of any level (category, application, step) is
 // allowed when some granted step lies under it — the same reading as the server's decision.

@@ -1,9 +1,9 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError, consoleApi, onSessionEnded, setCsrfToken } from './api';
+import { ApiError, consoleApi, onSessionEnded, send, setCsrfToken } from './api/client';
+import type { Account, Permissions } from './api/types';
 import { changeLanguage, isLanguage } from './i18n';
 import { canUse } from './permissions';
-import type { Account, Permissions } from './types';
 import { useNotify } from './ui/feedback';
 
 // The signed-in user of the console: their account, what they may use, and the session's CSRF token.
@@ -29,7 +29,7 @@ const NO_PERMISSIONS: Permissions = { applications: [] };
 
 async function loadPermissions(): Promise<Permissions> {
   try {
-    return await consoleApi.get<Permissions>('/me/permissions');
+    return await send(consoleApi.GET('/api/v1/me/permissions'));
   } catch (error) {
     // Without its permissions the console still serves My account; the menus simply stay short.
     if (error instanceof ApiError && error.status !== 401) return NO_PERMISSIONS;
@@ -44,12 +44,16 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     let cancelled = false;
-    consoleApi
-      .get<{ csrfToken: string; user: Account }>('/auth/session')
-      .then(async ({ csrfToken, user }) => {
-        setCsrfToken(csrfToken);
+    // Signed out, the server answers { status: 'anonymous' }: no error, nothing logged by the browser.
+    send(consoleApi.GET('/api/v1/auth/session'))
+      .then(async (answer) => {
+        if (answer.status !== 'ok') {
+          if (!cancelled) setSession({ state: 'signedOut' });
+          return;
+        }
+        setCsrfToken(answer.csrfToken);
         const permissions = await loadPermissions();
-        if (!cancelled) setSession({ state: 'signedIn', account: user, permissions });
+        if (!cancelled) setSession({ state: 'signedIn', account: answer.user, permissions });
       })
       .catch(() => {
         if (!cancelled) setSession({ state: 'signedOut' });
@@ -80,7 +84,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const signOut = useCallback(async () => {
     try {
-      await consoleApi.post('/auth/logout');
+      await send(consoleApi.POST('/api/v1/auth/logout'));
     } finally {
       setCsrfToken(null);
       setSession({ state: 'signedOut' });
@@ -88,7 +92,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const refreshAccount = useCallback(async () => {
-    const account = await consoleApi.get<Account>('/me');
+    const account = await send(consoleApi.GET('/api/v1/me'));
     setSession((current) => (current.state === 'signedIn' ? { ...current, account } : current));
   }, []);
 

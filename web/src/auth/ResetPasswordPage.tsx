@@ -1,8 +1,9 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError, consoleApi } from '../api';
+import { ApiError, consoleApi, send } from '../api/client';
 import { Link, useLocation } from '../router';
-import { Alert, useProblem } from '../ui/problems';
+import { Alert } from '../ui/problems';
+import { useSubmit } from '../ui/useSubmit';
 import { PublicLayout } from './PublicLayout';
 import { NewPasswordFields, useNewPassword } from './NewPasswordFields';
 
@@ -12,27 +13,21 @@ export function ResetPasswordPage() {
   const { t } = useTranslation();
   const { search } = useLocation();
   const token = search.get('token') ?? '';
-  const problem = useProblem(['password'], { weak_password: 'password' });
+  const problem = useSubmit(['password'], { weak_password: 'password' });
   const newPassword = useNewPassword();
   const [done, setDone] = useState(false);
   const [linkInvalid, setLinkInvalid] = useState(token === '');
-  const [busy, setBusy] = useState(false);
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    problem.clear();
+  const submit = problem.onSubmit(async () => {
     if (!newPassword.check()) return;
-    setBusy(true);
     try {
-      await consoleApi.post('/auth/password-reset/complete', { token, password: newPassword.password });
+      await send(consoleApi.POST('/api/v1/auth/password-reset/complete', { body: { token, password: newPassword.password } }));
       setDone(true);
     } catch (error) {
-      if (error instanceof ApiError && error.code === 'invalid_token') setLinkInvalid(true);
-      else problem.capture(error);
-    } finally {
-      setBusy(false);
+      if (!(error instanceof ApiError && error.code === 'invalid_token')) throw error;
+      setLinkInvalid(true);
     }
-  };
+  });
 
   if (done) {
     return (
@@ -61,7 +56,7 @@ export function ResetPasswordPage() {
         <Alert>{problem.alert}</Alert>
         <NewPasswordFields state={newPassword} serverError={problem.fieldError('password')} />
         <div className="form-actions">
-          <button type="submit" className="button button-primary button-wide" disabled={busy}>
+          <button type="submit" className="button button-primary button-wide" disabled={problem.pending}>
             {t('resetPassword.submit')}
           </button>
         </div>

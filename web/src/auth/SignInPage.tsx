@@ -1,11 +1,12 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError, consoleApi } from '../api';
+import { ApiError, consoleApi, send } from '../api/client';
+import type { SecondFactorMethod, SignInAnswer } from '../api/types';
 import { Link, navigate, safeNext, useLocation } from '../router';
 import { useSession } from '../session';
-import type { Account, SecondFactorMethod, SignInAnswer } from '../types';
 import { TextField } from '../ui/fields';
-import { Alert, useProblem } from '../ui/problems';
+import { Alert } from '../ui/problems';
+import { useSubmit } from '../ui/useSubmit';
 import { PublicLayout } from './PublicLayout';
 
 // Sign in with licence, login and password, then a second factor when one is asked: the code of the
@@ -40,9 +41,8 @@ interface PendingSecondFactor {
 function useFinishSignIn() {
   const { signedIn } = useSession();
   const { search } = useLocation();
-  return async (answer: SignInAnswer) => {
-    if (answer.csrfToken === undefined || answer.user === undefined) return;
-    await signedIn({ csrfToken: answer.csrfToken, user: answer.user as Account });
+  return async (answer: Extract<SignInAnswer, { status: 'ok' }>) => {
+    await signedIn({ csrfToken: answer.csrfToken, user: answer.user });
     navigate(safeNext(search.get('next')), { replace: true });
   };
 }
@@ -50,33 +50,27 @@ function useFinishSignIn() {
 function PasswordStep({ onSecondFactor }: { onSecondFactor: (pending: PendingSecondFactor) => void }) {
   const { t } = useTranslation();
   const finish = useFinishSignIn();
-  const problem = useProblem(['licence', 'login', 'password']);
+  const problem = useSubmit(['licence', 'login', 'password']);
   const [licence, setLicence] = useState(lastLicence);
   const [login, setLogin] = useState('');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    problem.clear();
-    setBusy(true);
+  const submit = problem.onSubmit(async () => {
+    let answer: SignInAnswer;
     try {
-      const answer = await consoleApi.post<SignInAnswer>('/auth/login', { licence: licence.trim(), login: login.trim(), password });
-      try {
-        localStorage.setItem(LAST_LICENCE_KEY, licence.trim());
-      } catch {
-        // Remembering the licence is a convenience only.
-      }
-      // A server that names no method predates authenticator apps: its only second factor is the SMS.
-      if (answer.status === 'second_factor_required' && answer.challenge) onSecondFactor({ challenge: answer.challenge, methods: answer.methods ?? ['sms'] });
-      else await finish(answer);
+      answer = await send(consoleApi.POST('/api/v1/auth/login', { body: { licence: licence.trim(), login: login.trim(), password } }));
     } catch (error) {
-      problem.capture(error);
       setPassword('');
-    } finally {
-      setBusy(false);
+      throw error;
     }
-  };
+    try {
+      localStorage.setItem(LAST_LICENCE_KEY, licence.trim());
+    } catch {
+      // Remembering the licence is a convenience only.
+    }
+    if (answer.status === 'second_factor_required') onSecondFactor({ challenge: answer.challenge, methods: answer.methods });
+    else await finish(answer);
+  });
 
   return (
     <form onSubmit={submit} noValidate className="form">
@@ -85,8 +79,8 @@ function PasswordStep({ onSecondFactor }: { onSecondFactor: (pending: PendingSec
       <TextField label={t('signIn.login')} value={login} onValue={setLogin} error={problem.fieldError('login')} required autoComplete="username" autoCapitalize="none" spellCheck={false} />
       <TextField label={t('signIn.password')} type="password" value={password} onValue={setPassword} error={problem.fieldError('password')} required autoComplete="current-password" />
       <div className="form-actions">
-        <button type="submit" className="button button-primary button-wide" disabled={busy}>
-          {busy ? t('signIn.signingIn') : t('signIn.submit')}
+        <button type="submit" className="button button-primary button-wide" disabled={problem.pending}>
+          {problem.pending ? t('signIn.signingIn') : t('signIn.submit')}
         </button>
       </div>
       <p className="public-links">
@@ -99,10 +93,9 @@ function PasswordStep({ onSecondFactor }: { onSecondFactor: (pending: PendingSec
 function SecondFactorStep({ challenge, methods, onRestart }: { challenge: string; methods: SecondFactorMethod[]; onRestart: () => void }) {
   const { t } = useTranslation();
   const finish = useFinishSignIn();
-  const problem = useProblem(['code']);
+  const problem = useSubmit(['code']);
   const [code, setCode] = useState('');
   const [codeError, setCodeError] = useState<string | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
   const usesApp = methods.includes('totp');
   const smsOffered = methods.includes('sms');
   // With the SMS as the only method the server sent it already; alongside an app, only on request.
@@ -111,45 +104,39 @@ function SecondFactorStep({ challenge, methods, onRestart }: { challenge: string
   const [sending, setSending] = useState(false);
   const codeInput = useRef<HTMLInputElement>(null);
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    problem.clear();
+  const submit = problem.onSubmit(async () => {
     setCodeError(undefined);
     if (code.trim() === '') {
       setCodeError(t('fieldErrors.required'));
       codeInput.current?.focus();
       return;
     }
-    setBusy(true);
     try {
-      await finish(await consoleApi.post<SignInAnswer>('/auth/second-factor', { challenge, code: code.trim() }));
+      const answer = await send(consoleApi.POST('/api/v1/auth/second-factor', { body: { challenge, code: code.trim() } }));
+      await finish(answer);
     } catch (error) {
-      // A wrong code is a refused credential: say so about the code, not about the password.
-      if (error instanceof ApiError && error.code === 'invalid_credentials') setCodeError(t('secondFactor.wrongCode'));
-      else problem.capture(error);
       codeInput.current?.focus();
-    } finally {
-      setBusy(false);
+      // A wrong code is a refused credential: say so about the code, not about the password.
+      if (!(error instanceof ApiError && error.code === 'invalid_credentials')) throw error;
+      setCodeError(t('secondFactor.wrongCode'));
     }
-  };
+  });
 
-  const sendSms = async () => {
-    problem.clear();
-    setCodeError(undefined);
-    setSmsNotice(null);
-    setSending(true);
-    try {
-      await consoleApi.post('/auth/second-factor/resend', { challenge });
+  const sendSms = () =>
+    void problem.run(async () => {
+      setCodeError(undefined);
+      setSmsNotice(null);
+      setSending(true);
+      try {
+        await send(consoleApi.POST('/api/v1/auth/second-factor/resend', { body: { challenge } }));
+      } finally {
+        setSending(false);
+      }
       setSmsSent(true);
       setCode('');
       setSmsNotice(t('secondFactor.smsSent'));
       codeInput.current?.focus();
-    } catch (error) {
-      problem.capture(error);
-    } finally {
-      setSending(false);
-    }
-  };
+    });
 
   const intro = !smsSent ? t('secondFactor.introApp') : usesApp ? t('secondFactor.introSmsOrApp') : t('secondFactor.intro');
   return (
@@ -170,14 +157,14 @@ function SecondFactorStep({ challenge, methods, onRestart }: { challenge: string
         autoFocus
       />
       <div className="form-actions">
-        <button type="submit" className="button button-primary button-wide" disabled={busy}>
+        <button type="submit" className="button button-primary button-wide" disabled={problem.pending}>
           {t('secondFactor.submit')}
         </button>
       </div>
       <p className="public-links">
         {smsOffered ? (
           <>
-            <button type="button" className="link-button" onClick={() => void sendSms()} disabled={sending}>
+            <button type="button" className="link-button" onClick={sendSms} disabled={sending}>
               {smsSent ? t('secondFactor.resendSms') : t('secondFactor.useSms')}
             </button>
             <br />

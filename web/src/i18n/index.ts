@@ -2,7 +2,7 @@ import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import en from './en.json';
 import fr from './fr.json';
-import type { Language } from '../types';
+import type { Language } from '../api/types';
 
 // Both languages ship in the first load: they are a few kilobytes and the sign-in page needs one at once.
 

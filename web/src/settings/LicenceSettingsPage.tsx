@@ -1,8 +1,9 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { consoleApi } from '../api';
+import { consoleApi, send } from '../api/client';
+import type { Licence } from '../api/types';
 import { useSession } from '../session';
-import type { Licence } from '../types';
+import { ConfirmDialog, type StepUp } from '../ui/ConfirmDialog';
 import { useNotify } from '../ui/feedback';
 import { LoadState } from '../ui/LoadState';
 import { Alert, problemMessage, usersMissingMobile } from '../ui/problems';
@@ -13,7 +14,7 @@ import { Link } from '../router';
 
 export function LicenceSettingsPage() {
   const { t } = useTranslation();
-  const licence = useLoad(() => consoleApi.get<Licence>('/licence'), []);
+  const licence = useLoad(() => send(consoleApi.GET('/api/v1/licence')), []);
   return (
     <section className="page">
       <header className="page-header">
@@ -30,16 +31,26 @@ function TwoFactorSetting({ licence, onChanged }: { licence: Licence; onChanged:
   const notify = useNotify();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const [confirmingOff, setConfirmingOff] = useState(false);
   const editable = can('licence-configuration.two-factor.edit');
   const missing = usersMissingMobile(error);
 
+  const send2fa = async (twoFactor: boolean, stepUp: StepUp) => {
+    const changed = await send(consoleApi.PATCH('/api/v1/licence', { body: { twoFactor, ...stepUp } }));
+    onChanged({ ...licence, ...changed });
+    notify(changed.twoFactor ? t('settings.twoFactorOn') : t('settings.twoFactorOff'));
+  };
+
   const switchTwoFactor = async () => {
+    // Turning it off weakens every sign-in of the licence: the server asks for the password again.
+    if (licence.twoFactor) {
+      setConfirmingOff(true);
+      return;
+    }
     setBusy(true);
     setError(null);
     try {
-      const changed = await consoleApi.patch<Licence>('/licence', { twoFactor: !licence.twoFactor });
-      onChanged({ ...licence, ...changed });
-      notify(changed.twoFactor ? t('settings.twoFactorOn') : t('settings.twoFactorOff'));
+      await send2fa(true, {});
     } catch (failure) {
       setError(failure);
     } finally {
@@ -68,6 +79,20 @@ function TwoFactorSetting({ licence, onChanged }: { licence: Licence; onChanged:
         </span>
       </div>
       {!editable ? <p className="muted">{t('settings.readOnly')}</p> : null}
+      <ConfirmDialog
+        open={confirmingOff}
+        title={t('settings.twoFactorOffTitle')}
+        confirmLabel={t('settings.twoFactorOffConfirm')}
+        danger
+        stepUp
+        onConfirm={async (stepUp) => {
+          await send2fa(false, stepUp);
+          setConfirmingOff(false);
+        }}
+        onCancel={() => setConfirmingOff(false)}
+      >
+        <p>{t('settings.twoFactorOffBody')}</p>
+      </ConfirmDialog>
       {error && missing.length === 0 ? <Alert>{problemMessage(t, error)}</Alert> : null}
       {missing.length > 0 ? (
         <Alert>

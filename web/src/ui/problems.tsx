@@ -1,12 +1,30 @@
 import { useCallback, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
-import { ApiError } from '../api';
+import { ApiError } from '../api/client';
 
 // The one way the console shows an API failure: field errors beside their fields, the rest in an alert.
 
+// Codes whose console wording says all the server's detail would, in the reader's language. Any other
+// refusal (forbidden, conflict, a code the console does not know…) shows the server's own detail: a
+// generic "You are not allowed to do this." hides what the person can do about it.
+const SELF_EXPLAINING = new Set([
+  'invalid_credentials',
+  'login_taken',
+  'weak_password',
+  'invalid_token',
+  'csrf_failed',
+  'too_many_attempts',
+  'network_error',
+  'not_found',
+  'cannot_target_self',
+  'step_up_required',
+  'step_up_failed',
+]);
+
 export function problemMessage(t: TFunction, error: unknown): string {
   if (error instanceof ApiError) {
+    if (error.detail !== undefined && !SELF_EXPLAINING.has(error.code)) return error.detail;
     return t(`problems.${error.code}`, { defaultValue: error.detail ?? error.title });
   }
   return t('problems.unexpected_error');
@@ -36,6 +54,8 @@ export interface ProblemState {
   alert: string | null;
   /** Takes a failure and spreads it over the fields and the alert. */
   capture(error: unknown): void;
+  /** Shows what the form found itself before sending (e.g. "Required" on empty fields). */
+  show(fieldErrors: Record<string, string>): void;
   clear(): void;
 }
 
@@ -74,9 +94,13 @@ export function useProblem(shownFields: readonly string[], fieldOfCode: Record<s
     setFields({});
     setAlert(null);
   }, []);
+  const show = useCallback((fieldErrors: Record<string, string>) => {
+    setFields(fieldErrors);
+    setAlert(null);
+  }, []);
   const fieldError = useCallback((field: string) => fields[field], [fields]);
 
-  return { fieldError, alert, capture, clear };
+  return { fieldError, alert, capture, show, clear };
 }
 
 export function Alert({ children, tone = 'error' }: { children: ReactNode; tone?: 'error' | 'info' | 'success' }) {

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState, type DependencyList } from 'react';
-import type { Page } from '../types';
+import type { Page } from '../api/types';
 
 // The one way the console reads a long list: pages from the server by `nextCursor`, appended on demand.
 
@@ -25,6 +25,11 @@ export function usePaged<T>(fetchPage: (cursor: string | undefined) => Promise<P
 
   useEffect(() => {
     const mine = ++generation.current;
+    // A new query (another tab, another search) starts from an empty list: the rows of the previous
+    // one never stand under a "Loading…" as if they were its answer.
+    setItems([]);
+    setNextCursor(null);
+    setError(null);
     setLoading(true);
     latestFetch
       .current(undefined)

@@ -1,53 +1,58 @@
-import { useId, useMemo } from 'react';
+import { AsYouType, getCountries, getCountryCallingCode, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { useId, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import { Field } from '../ui/fields';
 
-// A mobile number as an international prefix and a national number, sent in E.164 (+33612345678).
-
-interface CallingCode {
-  region: string;
-  prefix: string;
-}
-
-// The customers' usual countries first; any other number can still be typed whole with its "+".
-const CALLING_CODES: CallingCode[] = [
-  { region: 'FR', prefix: '+33' },
-  { region: 'BE', prefix: '+32' },
-  { region: 'CH', prefix: '+41' },
-  { region: 'LU', prefix: '+352' },
-  { region: 'MC', prefix: '+377' },
-  { region: 'CA', prefix: '+1' },
-  { region: 'GB', prefix: '+44' },
-  { region: 'IE', prefix: '+353' },
-  { region: 'DE', prefix: '+49' },
-  { region: 'ES', prefix: '+34' },
-  { region: 'IT', prefix: '+39' },
-  { region: 'NL', prefix: '+31' },
-  { region: 'PT', prefix: '+351' },
-  { region: 'MA', prefix: '+212' },
-  { region: 'TN', prefix: '+216' },
-  { region: 'SN', prefix: '+221' },
-];
+// A mobile number as a country and a national number, sent in E.164 (+33612345678). Every country of
+// libphonenumber-js's metadata is offered, in a list the person can search by name or prefix; the number
+// is shown in the country's national format as it is typed.
 
 export interface MobileParts {
-  prefix: string;
+  country: CountryCode;
   number: string;
 }
 
-/** Splits a stored E.164 number on the longest known prefix. */
+const DEFAULT_COUNTRY: CountryCode = 'FR';
+const COUNTRIES = getCountries();
+
+/** A stored E.164 number as its country and its national format. */
 export function splitMobile(mobile: string | null): MobileParts {
-  if (!mobile) return { prefix: '+33', number: '' };
-  const known = [...CALLING_CODES].sort((a, b) => b.prefix.length - a.prefix.length).find((code) => mobile.startsWith(code.prefix));
-  return known ? { prefix: known.prefix, number: mobile.slice(known.prefix.length) } : { prefix: '', number: mobile };
+  if (!mobile) return { country: DEFAULT_COUNTRY, number: '' };
+  const parsed = parsePhoneNumberFromString(mobile);
+  if (parsed?.country === undefined) return { country: DEFAULT_COUNTRY, number: mobile };
+  return { country: parsed.country, number: parsed.formatNational() };
 }
 
-/** Joins the parts to E.164: spaces, dots and the national leading 0 go; a number typed with "+" stands alone. */
-export function joinMobile({ prefix, number }: MobileParts): string | null {
-  const digits = number.replace(/[\s.\-()]/g, '');
-  if (digits === '') return null;
-  if (digits.startsWith('+')) return digits;
-  if (digits.startsWith('00')) return `+${digits.slice(2)}`;
-  return `${prefix}${digits.replace(/^0/, '')}`;
+/** E.164, or null when left empty; a number typed whole with "+" or "00" keeps its own prefix. */
+export function joinMobile({ country, number }: MobileParts): string | null {
+  const typed = number.trim();
+  if (typed === '') return null;
+  const international = typed.startsWith('00') ? `+${typed.slice(2)}` : typed;
+  const parsed = parsePhoneNumberFromString(international, country);
+  return parsed ? parsed.number : international.replace(/[\s.\-()]/g, '');
+}
+
+/** Why the typed number cannot be sent (not a number of the chosen country), or undefined. */
+export function mobileProblem(t: TFunction, language: string, { country, number }: MobileParts): string | undefined {
+  const typed = number.trim();
+  if (typed === '') return undefined;
+  const international = typed.startsWith('00') ? `+${typed.slice(2)}` : typed;
+  const parsed = parsePhoneNumberFromString(international, country);
+  const name = countryName(language, country);
+  if (parsed === undefined || !parsed.isValid()) return t('user.mobileInvalid', { country: name });
+  if (parsed.country !== undefined && parsed.country !== country) {
+    return t('user.mobileOtherCountry', { country: name, other: countryName(language, parsed.country) });
+  }
+  return undefined;
+}
+
+function countryName(language: string, country: CountryCode): string {
+  try {
+    return new Intl.DisplayNames([language], { type: 'region' }).of(country) ?? country;
+  } catch {
+    return country;
+  }
 }
 
 interface MobileFieldProps {
@@ -60,25 +65,49 @@ interface MobileFieldProps {
 
 export function MobileField({ value, onValue, required, error, hint }: MobileFieldProps) {
   const { t, i18n } = useTranslation();
-  const prefixId = useId();
-  const regionNames = useMemo(() => new Intl.DisplayNames([i18n.language], { type: 'region' }), [i18n.language]);
-  const choices = CALLING_CODES.map((code) => ({ value: code.prefix, label: `${code.prefix} ${regionNames.of(code.region) ?? code.region}`, key: code.region }));
+  const countryId = useId();
+  const searchId = useId();
+  const [search, setSearch] = useState('');
+  const countries = useMemo(() => {
+    const names = new Intl.DisplayNames([i18n.language], { type: 'region' });
+    return COUNTRIES.map((country) => ({ country, label: `${names.of(country) ?? country} (+${getCountryCallingCode(country)})` })).sort((a, b) =>
+      a.label.localeCompare(b.label, i18n.language),
+    );
+  }, [i18n.language]);
+  const needle = search.trim().toLocaleLowerCase(i18n.language).replace(/^\+/, '');
+  // The chosen country stays in the list whatever the search, so the select never shows a blank.
+  const shown = needle === '' ? countries : countries.filter((choice) => choice.country === value.country || choice.label.toLocaleLowerCase(i18n.language).includes(needle));
+
+  const chooseCountry = (country: CountryCode) => onValue({ country, number: value.number === '' ? '' : new AsYouType(country).input(value.number) });
+  const typeNumber = (typed: string) => {
+    // Formats as typed, except while deleting: reformatting would put back what was just erased.
+    const formatted = typed.length > value.number.length ? new AsYouType(value.country).input(typed) : typed;
+    onValue({ ...value, number: formatted });
+  };
+
   return (
-    <Field label={t('user.mobile')} error={error} required={required} hint={hint ?? (required ? t('user.mobileRequiredHint') : t('user.mobileHint'))}>
+    <Field label={t('user.mobile')} error={error} required={required} hint={hint ?? (required ? t('user.mobileRequiredHint') : t('user.mobileHint'))} className="mobile-field">
       {(control) => (
         <div className="mobile-input">
-          <label htmlFor={prefixId} className="visually-hidden">
-            {t('user.mobilePrefix')}
-          </label>
-          <select id={prefixId} value={value.prefix} onChange={(event) => onValue({ ...value, prefix: event.target.value })}>
-            {value.prefix === '' ? <option value="">{t('user.mobileOtherPrefix')}</option> : null}
-            {choices.map((choice) => (
-              <option key={choice.key} value={choice.value}>
-                {choice.label}
-              </option>
-            ))}
-          </select>
-          <input {...control} type="tel" autoComplete="tel-national" value={value.number} onChange={(event) => onValue({ ...value, number: event.target.value })} />
+          <div className="small-field mobile-search">
+            <label htmlFor={searchId} className="small-label">
+              {t('user.mobileCountrySearch')}
+            </label>
+            <input id={searchId} type="search" value={search} onChange={(event) => setSearch(event.target.value)} autoComplete="off" />
+          </div>
+          <div className="small-field mobile-country">
+            <label htmlFor={countryId} className="small-label">
+              {t('user.mobileCountry')}
+            </label>
+            <select id={countryId} value={value.country} onChange={(event) => chooseCountry(event.target.value as CountryCode)}>
+              {shown.map((choice) => (
+                <option key={choice.country} value={choice.country}>
+                  {choice.label}
+                </option>
+              ))}
+            </select>
+          </div>
+          <input {...control} className="mobile-number" type="tel" autoComplete="tel-national" value={value.number} onChange={(event) => typeNumber(event.target.value)} />
         </div>
       )}
     </Field>

@@ -1,14 +1,14 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { consoleApi } from '../api';
+import { consoleApi, send } from '../api/client';
+import type { User } from '../api/types';
 import { formatDateTime, fullName } from '../format';
 import { navigate } from '../router';
 import { useSession } from '../session';
-import type { User } from '../types';
-import { ConfirmDialog } from '../ui/ConfirmDialog';
+import { ConfirmDialog, type StepUp } from '../ui/ConfirmDialog';
 import { useNotify } from '../ui/feedback';
 import { MenuButton, type MenuAction } from '../ui/MenuButton';
-import { problemMessage } from '../ui/problems';
+import { useAction } from '../ui/useSubmit';
 
 // One user: their details and what an admin may do to them. The support account is protected: it can
 // only be deactivated and reactivated (which cuts the vendor's support off).
@@ -20,51 +20,49 @@ interface UserDetailProps {
   onChanged: (user: User | null) => void;
 }
 
-type Confirmation = 'delete' | 'resetPassword' | null;
+type Confirmation = 'delete' | 'resetPassword' | 'deactivateSupport' | null;
 
 export function UserDetail({ user, onEdit, onChanged }: UserDetailProps) {
   const { t, i18n } = useTranslation();
   const { can } = useSession();
   const notify = useNotify();
   const [confirming, setConfirming] = useState<Confirmation>(null);
-  const [busy, setBusy] = useState(false);
+  const action = useAction();
+  const busy = action.pending;
   const dash = t('common.none');
+  const path = { params: { path: { id: user.id } } };
 
-  const act = async (work: () => Promise<void>) => {
-    setBusy(true);
-    try {
-      await work();
-    } catch (error) {
-      notify(problemMessage(t, error), 'error');
-    } finally {
-      setBusy(false);
-      setConfirming(null);
-    }
-  };
-
-  const deactivateUser = () =>
-    act(async () => {
-      const changed = await consoleApi.post<User>(`/users/${user.id}/deactivate`);
-      notify(t('users.deactivated', { login: user.login }));
-      onChanged(changed);
-    });
+  // One-click acts tell a refusal in the status region, with the server's own words.
   const activateUser = () =>
-    act(async () => {
-      const changed = await consoleApi.post<User>(`/users/${user.id}/activate`);
+    void action.run(async () => {
+      const changed = await send(consoleApi.POST('/api/v1/users/{id}/activate', path));
       notify(t('users.activated', { login: user.login }));
       onChanged(changed);
     });
-  const deleteUser = () =>
-    act(async () => {
-      await consoleApi.delete(`/users/${user.id}`);
-      notify(t('users.deleted', { login: user.login }));
-      onChanged(null);
+  const deactivateUser = () =>
+    void action.run(async () => {
+      const changed = await send(consoleApi.POST('/api/v1/users/{id}/deactivate', { ...path, body: {} }));
+      notify(t('users.deactivated', { login: user.login }));
+      onChanged(changed);
     });
-  const resetPassword = () =>
-    act(async () => {
-      await consoleApi.post(`/users/${user.id}/password-reset`);
-      notify(t('users.passwordResetSent', { email: user.email }));
-    });
+  // Confirmed acts keep a refusal in their dialog, which stays open.
+  const deactivateSupport = async ({ currentPassword }: StepUp) => {
+    const changed = await send(consoleApi.POST('/api/v1/users/{id}/deactivate', { ...path, body: { currentPassword } }));
+    setConfirming(null);
+    notify(t('users.deactivated', { login: user.login }));
+    onChanged(changed);
+  };
+  const deleteUser = async () => {
+    await send(consoleApi.DELETE('/api/v1/users/{id}', path));
+    setConfirming(null);
+    notify(t('users.deleted', { login: user.login }));
+    onChanged(null);
+  };
+  const resetPassword = async () => {
+    await send(consoleApi.POST('/api/v1/users/{id}/password-reset', path));
+    setConfirming(null);
+    notify(t('users.passwordResetSent', { email: user.email }));
+  };
 
   const more: MenuAction[] = [];
   if (!user.protected && can('licence-configuration.users.reset-password')) {
@@ -96,11 +94,11 @@ export function UserDetail({ user, onEdit, onChanged }: UserDetailProps) {
           ) : null}
           {can('licence-configuration.users.deactivate') ? (
             user.status === 'active' ? (
-              <button type="button" className="button" onClick={() => void deactivateUser()} disabled={busy}>
+              <button type="button" className="button" onClick={user.protected ? () => setConfirming('deactivateSupport') : deactivateUser} disabled={busy}>
                 {t('users.deactivate')}
               </button>
             ) : (
-              <button type="button" className="button" onClick={() => void activateUser()} disabled={busy}>
+              <button type="button" className="button" onClick={activateUser} disabled={busy}>
                 {t('users.activate')}
               </button>
             )
@@ -140,8 +138,7 @@ export function UserDetail({ user, onEdit, onChanged }: UserDetailProps) {
         title={t('users.deleteTitle', { login: user.login })}
         confirmLabel={t('users.deleteConfirm')}
         danger
-        busy={busy}
-        onConfirm={() => void deleteUser()}
+        onConfirm={deleteUser}
         onCancel={() => setConfirming(null)}
       >
         <p>{t('users.deleteBody', { name: fullName(user) })}</p>
@@ -150,11 +147,21 @@ export function UserDetail({ user, onEdit, onChanged }: UserDetailProps) {
         open={confirming === 'resetPassword'}
         title={t('users.resetPasswordTitle', { login: user.login })}
         confirmLabel={t('users.resetPasswordConfirm')}
-        busy={busy}
-        onConfirm={() => void resetPassword()}
+        onConfirm={resetPassword}
         onCancel={() => setConfirming(null)}
       >
         <p>{t('users.resetPasswordBody', { email: user.email })}</p>
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={confirming === 'deactivateSupport'}
+        title={t('users.deactivateSupportTitle')}
+        confirmLabel={t('users.deactivateSupportConfirm')}
+        danger
+        stepUp
+        onConfirm={deactivateSupport}
+        onCancel={() => setConfirming(null)}
+      >
+        <p>{t('users.deactivateSupportBody')}</p>
       </ConfirmDialog>
     </article>
   );

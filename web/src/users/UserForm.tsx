@@ -1,11 +1,12 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { consoleApi } from '../api';
-import type { Gender, User } from '../types';
+import { consoleApi, send } from '../api/client';
+import type { Gender, User, UserChanges, UserInput } from '../api/types';
 import { useNotify } from '../ui/feedback';
 import { SelectField, TextField } from '../ui/fields';
-import { Alert, useProblem } from '../ui/problems';
-import { joinMobile, MobileField, splitMobile, type MobileParts } from './MobileField';
+import { Alert } from '../ui/problems';
+import { useSubmit } from '../ui/useSubmit';
+import { joinMobile, MobileField, mobileProblem, splitMobile, type MobileParts } from './MobileField';
 import type { ReferenceData } from './referenceData';
 
 // Create a user, or edit one (the login is shown, never editable): general information, contact, authorizations.
@@ -57,9 +58,8 @@ interface UserFormProps {
 export function UserForm({ user, reference, onSaved, onCancel, create, grantAny = false }: UserFormProps) {
   const { t, i18n } = useTranslation();
   const notify = useNotify();
-  const problem = useProblem(FIELDS, { login_taken: 'login' });
+  const problem = useSubmit(FIELDS, { login_taken: 'login' });
   const [draft, setDraft] = useState<Draft>(() => draftOf(user, i18n.language));
-  const [busy, setBusy] = useState(false);
   const update = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((current) => ({ ...current, [key]: value }));
 
   // Admins grant only the assignable configurations; a user holding another one (e.g. Admin) keeps it shown.
@@ -114,21 +114,31 @@ export function UserForm({ user, reference, onSaved, onCancel, create, grantAny 
     return changes;
   };
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    problem.clear();
-    setBusy(true);
-    try {
-      const saved =
-        user === null ? await (create ?? ((created) => consoleApi.post<User>('/users', created)))(body()) : await consoleApi.patch<User>(`/users/${user.id}`, body());
-      notify(user === null ? t('users.created', { login: saved.login }) : t('users.saved', { login: saved.login }));
-      onSaved(saved);
-    } catch (error) {
-      problem.capture(error);
-    } finally {
-      setBusy(false);
-    }
+  /** What the form can tell before sending: empty required fields, a mobile that is not of its country. */
+  const localProblems = (): Record<string, string> => {
+    const found: Record<string, string> = {};
+    const required: (keyof Draft)[] = ['firstName', 'lastName', 'email', 'configurationId', 'entityGroupId'];
+    if (user === null) required.unshift('login');
+    for (const key of required) if (String(draft[key]).trim() === '') found[key] = t('fieldErrors.required');
+    const mobile = mobileProblem(t, i18n.language, draft.mobile);
+    if (mobile !== undefined) found.mobile = mobile;
+    else if (reference.licence.twoFactor && joinMobile(draft.mobile) === null) found.mobile = t('fieldErrors.required');
+    return found;
   };
+
+  const submit = problem.onSubmit(async () => {
+    const found = localProblems();
+    if (Object.keys(found).length > 0) {
+      problem.show(found);
+      return;
+    }
+    const saved =
+      user === null
+        ? await (create ?? ((created) => send(consoleApi.POST('/api/v1/users', { body: created as UserInput }))))(body())
+        : await send(consoleApi.PATCH('/api/v1/users/{id}', { params: { path: { id: user.id } }, body: body() as UserChanges }));
+    notify(user === null ? t('users.created', { login: saved.login }) : t('users.saved', { login: saved.login }));
+    onSaved(saved);
+  });
 
   return (
     <form onSubmit={submit} noValidate className="form user-form" aria-labelledby="user-form-title">
@@ -204,7 +214,7 @@ export function UserForm({ user, reference, onSaved, onCancel, create, grantAny 
         </div>
       </fieldset>
       <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={busy}>
+        <button type="submit" className="button button-primary" disabled={problem.pending}>
           {user === null ? t('users.createSubmit') : t('common.save')}
         </button>
         <button type="button" className="button" onClick={onCancel}>

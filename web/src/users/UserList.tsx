@@ -1,9 +1,8 @@
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { consoleApi } from '../api';
+import { consoleApi, send } from '../api/client';
 import { fullName } from '../format';
 import { Link } from '../router';
-import type { Page, User } from '../types';
 import { PagedFooter } from '../ui/PagedFooter';
 import { panelId, tabId, Tabs } from '../ui/Tabs';
 import { usePaged } from '../ui/usePaged';
@@ -29,7 +28,7 @@ export function UserList({ selectedId, status, onStatus, version }: UserListProp
   const searchId = useId();
   const [query, setQuery] = useState('');
   const q = useDebounced(query.trim(), SEARCH_DELAY_MS);
-  const paged = usePaged((cursor) => consoleApi.get<Page<User>>('/users', { status, q, limit: PAGE_SIZE, cursor }), [status, q, version]);
+  const paged = usePaged((cursor) => send(consoleApi.GET('/api/v1/users', { params: { query: { status, q, limit: PAGE_SIZE, cursor } } })), [status, q, version]);
   const users = paged.items;
 
   return (

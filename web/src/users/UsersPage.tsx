@@ -1,14 +1,12 @@
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { consoleApi } from '../api';
+import { consoleApi, send } from '../api/client';
 import { navigate } from '../router';
 import { useSession } from '../session';
-import type { User } from '../types';
 import { ConfirmDialog } from '../ui/ConfirmDialog';
 import { useNotify } from '../ui/feedback';
 import { LoadState } from '../ui/LoadState';
 import { MenuButton, type MenuAction } from '../ui/MenuButton';
-import { problemMessage } from '../ui/problems';
 import { useLoad } from '../ui/useLoad';
 import { loadReferenceData, type ReferenceData } from './referenceData';
 import { UserDetail } from './UserDetail';
@@ -27,24 +25,19 @@ export function UsersPage({ userId }: { userId: string | null }) {
   const [status, setStatus] = useState<UserStatus>('active');
   const [listVersion, setListVersion] = useState(0);
   const [confirmResetAll, setConfirmResetAll] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const seatsFullId = useId();
+  const seatsFull = reference.data !== undefined && reference.data.licence.seatsUsed >= reference.data.licence.seatLimit;
 
   const changed = () => {
     setListVersion((version) => version + 1);
     reference.reload();
   };
 
-  const resetAllPasswords = async () => {
-    setBusy(true);
-    try {
-      const { count } = await consoleApi.post<{ count: number }>('/users/password-reset');
-      notify(t('users.resetAllDone', { count }));
-    } catch (error) {
-      notify(problemMessage(t, error), 'error');
-    } finally {
-      setBusy(false);
-      setConfirmResetAll(false);
-    }
+  // A refusal (wrong password included) stays in the dialog, under the field it concerns.
+  const resetAllPasswords = async ({ currentPassword }: { currentPassword?: string }) => {
+    const { count } = await send(consoleApi.POST('/api/v1/users/password-reset', { body: { currentPassword } }));
+    setConfirmResetAll(false);
+    notify(t('users.resetAllDone', { count }));
   };
 
   const more: MenuAction[] = [];
@@ -58,12 +51,24 @@ export function UsersPage({ userId }: { userId: string | null }) {
         <div className="page-actions">
           {reference.data ? <SeatsUsed reference={reference.data} /> : null}
           {can('licence-configuration.users.create') ? (
-            <button type="button" className="button button-primary" onClick={() => navigate(`/users/${NEW}`)}>
+            // Disabled rather than refused after the whole form: the reason stands beside it.
+            <button
+              type="button"
+              className="button button-primary"
+              onClick={() => navigate(`/users/${NEW}`)}
+              disabled={seatsFull}
+              aria-describedby={seatsFull ? seatsFullId : undefined}
+            >
               {t('users.create')}
             </button>
           ) : null}
           <MenuButton label={t('common.more')} actions={more} />
         </div>
+        {seatsFull && can('licence-configuration.users.create') ? (
+          <p id={seatsFullId} className="page-note seats-full-reason">
+            {t('users.seatsFullReason')}
+          </p>
+        ) : null}
       </header>
       <div className="master-detail">
         <aside className="master" aria-label={t('users.listLabel')}>
@@ -72,7 +77,9 @@ export function UsersPage({ userId }: { userId: string | null }) {
         <div className="detail card">
           <LoadState loaded={reference}>
             {(data) =>
-              userId === NEW ? (
+              userId === NEW && seatsFull ? (
+                <p className="muted empty">{t('users.seatsFullReason')}</p>
+              ) : userId === NEW ? (
                 <UserForm
                   user={null}
                   reference={data}
@@ -97,8 +104,8 @@ export function UsersPage({ userId }: { userId: string | null }) {
         title={t('users.resetAllTitle')}
         confirmLabel={t('users.resetAllConfirm')}
         danger
-        busy={busy}
-        onConfirm={() => void resetAllPasswords()}
+        stepUp
+        onConfirm={resetAllPasswords}
         onCancel={() => setConfirmResetAll(false)}
       >
         <p>{t('users.resetAllBody')}</p>
@@ -120,7 +127,7 @@ function SeatsUsed({ reference }: { reference: ReferenceData }) {
 }
 
 function SelectedUser({ userId, reference, onChanged }: { userId: string; reference: ReferenceData; onChanged: () => void }) {
-  const loaded = useLoad(() => consoleApi.get<User>(`/users/${userId}`), [userId]);
+  const loaded = useLoad(() => send(consoleApi.GET('/api/v1/users/{id}', { params: { path: { id: userId } } })), [userId]);
   const [editing, setEditing] = useState(false);
   return (
     <LoadState loaded={loaded}>

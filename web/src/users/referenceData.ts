@@ -1,5 +1,5 @@
-import { consoleApi } from '../api';
-import type { EntityGroup, Licence, RightsConfiguration } from '../types';
+import { consoleApi, send } from '../api/client';
+import type { EntityGroup, Licence, RightsConfiguration } from '../api/types';
 
 // What the users app needs beside the users: the licence (seats, two-factor), the configurations an
 // admin may grant, and the entity groups.
@@ -12,9 +12,9 @@ export interface ReferenceData {
 
 export async function loadReferenceData(): Promise<ReferenceData> {
   const [licence, rightsConfigurations, entityGroups] = await Promise.all([
-    consoleApi.get<Licence>('/licence'),
-    consoleApi.get<RightsConfiguration[]>('/rights-configurations'),
-    consoleApi.get<EntityGroup[]>('/entity-groups'),
+    send(consoleApi.GET('/api/v1/licence')),
+    send(consoleApi.GET('/api/v1/rights-configurations')),
+    send(consoleApi.GET('/api/v1/entity-groups')),
   ]);
   return { licence, rightsConfigurations, entityGroups };
 }
