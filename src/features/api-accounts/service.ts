@@ -39,8 +39,8 @@ export type { Delivery };
 // Logins that say what they are for are easier to audit; a warning, not a rule.
 const SERVICE_LOGIN = /ws|webservice/i;
 
-// Client credentials are guessed like passwords: throttled per client id and per client address.
-const CLIENT_ID_POLICY: ThrottlePolicy = { scope: 'api-token-client', threshold: 5, firstLockSeconds: 60, maxLockSeconds: 15 * 60, forgetAfterSeconds: 3600 };
+// Failed client authentications are counted per client address only. Counting them per client id
+// let anyone who guessed a client id (`<licence>/<login>`, both guessable) lock its real holder out.
 const CLIENT_ADDRESS_POLICY: ThrottlePolicy = { scope: 'api-token-address', threshold: 50, firstLockSeconds: 60, maxLockSeconds: 15 * 60, forgetAfterSeconds: 3600 };
 
 // Compared against when the client id is unknown, so that case costs the same as a wrong secret.
@@ -352,24 +352,29 @@ export function createApiAccountsService(ctx: AppContext, transferBox: TransferB
     },
 
     /**
-     * OAuth2 client credentials (RFC 6749 §4.4). Unlike passwords, a secret is 256 random bits, out of
-     * reach of guessing whatever the pace: failures are counted after the check, so a client asking
-     * for many tokens at once is never locked out by its own parallel requests, while hammering with
-     * wrong secrets is still refused for a while (failures are forgotten an hour after the last).
+     * OAuth2 client credentials (RFC 6749 §4.4). The secret is checked first: it is 256 random bits,
+     * out of reach of guessing whatever the pace, so the right secret is never refused for anything
+     * others did. A failure is counted against the address it came from, and an address past its
+     * ration of failures is told to slow down until its lock ends (failures are forgotten an hour
+     * after the last).
      */
-    async grantToken(clientId: string, clientSecret: string, ip: string | null): Promise<{ token: string; expiresIn: number } | null> {
-      const keys = [throttleKey(CLIENT_ID_POLICY, clientId.toLowerCase()), throttleKey(CLIENT_ADDRESS_POLICY, ip ?? 'unknown')];
-      await throttle.ensureOpen(keys);
+    async grantToken(clientId: string, clientSecret: string, ip: string | null): Promise<TokenGrant> {
       const slash = clientId.indexOf('/');
       const account = slash > 0 ? await store.findAccountByClientId(ctx.db, clientId.slice(0, slash), clientId.slice(slash + 1)) : null;
       const matches = sameSecret(account?.secretHash ?? UNKNOWN_CLIENT_HASH, hashToken(clientSecret));
-      if (account === null || !matches || account.status !== 'active') {
-        await throttle.fail(keys);
-        return null;
+      if (account !== null && matches && account.status === 'active') return { outcome: 'granted', ...(await issueApiToken(ctx.db, account, ctx.now())) };
+      try {
+        // Counted unless the address is locked already: then it is refused without a count.
+        await throttle.attempt([throttleKey(CLIENT_ADDRESS_POLICY, ip ?? 'unknown')]);
+      } catch (error) {
+        if (error instanceof Problem && error.code === 'too_many_attempts') return { outcome: 'throttled', retryAfterSeconds: Number(error.extensions.retryAfterSeconds) };
+        throw error;
       }
-      return issueApiToken(ctx.db, account, ctx.now());
+      return { outcome: 'refused' };
     },
   };
 }
+
+export type TokenGrant = { outcome: 'granted'; token: string; expiresIn: number } | { outcome: 'refused' } | { outcome: 'throttled'; retryAfterSeconds: number };
 
 export type ApiAccountsService = ReturnType<typeof createApiAccountsService>;

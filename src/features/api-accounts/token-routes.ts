@@ -34,12 +34,17 @@ export function tokenRoutes(apiAccounts: ApiAccountsService): FastifyPluginAsync
         description: 'Client id `<licence>/<login>` and secret by HTTP Basic or as the form fields client_id and client_secret.',
         consumes: ['application/x-www-form-urlencoded', 'application/json'],
         body: z.record(z.string(), z.unknown()).optional(),
-        response: { 200: tokenAnswer, 400: oauthError, 401: oauthError },
+        response: {
+          200: tokenAnswer,
+          400: oauthError,
+          401: oauthError,
+          429: oauthError.describe('`slow_down`, with Retry-After: too many failed client authentications from this address. A right secret is never refused so.'),
+        },
       },
       handler: async (request, reply) => {
         void reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
         const form = request.body ?? {};
-        const fail = (status: 400 | 401, error: string, description: string, basic = false): FastifyReply => {
+        const fail = (status: 400 | 401 | 429, error: string, description: string, basic = false): FastifyReply => {
           if (basic) void reply.header('www-authenticate', 'Basic realm="gatehouse"');
           return reply.status(status).send({ error, error_description: description });
         };
@@ -53,7 +58,11 @@ export function tokenRoutes(apiAccounts: ApiAccountsService): FastifyPluginAsync
         const secret = basic?.secret ?? formSecret;
         if (!id || !secret || id.length > 200 || secret.length > 200) return fail(401, 'invalid_client', 'client authentication failed', basic !== null);
         const granted = await apiAccounts.grantToken(id, secret, request.ip);
-        if (granted === null) return fail(401, 'invalid_client', 'client authentication failed', basic !== null);
+        if (granted.outcome === 'throttled') {
+          void reply.header('retry-after', String(granted.retryAfterSeconds));
+          return fail(429, 'slow_down', `too many failed client authentications from this address: try again in ${granted.retryAfterSeconds} seconds`);
+        }
+        if (granted.outcome === 'refused') return fail(401, 'invalid_client', 'client authentication failed', basic !== null);
         return { access_token: granted.token, token_type: 'Bearer' as const, expires_in: granted.expiresIn };
       },
     });
