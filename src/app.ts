@@ -22,6 +22,7 @@ import { createEntitiesService } from './features/entities/service.ts';
 import { licenceRoutes, operatorLicenceRoutes } from './features/licences/routes.ts';
 import { createLicencesService } from './features/licences/service.ts';
 import { operatorTokenRoutes } from './features/operator/routes.ts';
+import { operatorSessionRoutes } from './features/operator/session-routes.ts';
 import { operatorTransferBoxRoutes, transferBoxRoutes } from './features/transfer-box/routes.ts';
 import { createTransferBoxService } from './features/transfer-box/service.ts';
 import { operatorUserRoutes } from './features/users/operator-routes.ts';
@@ -195,6 +196,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<App> {
       await operator.register(operatorTransferBoxRoutes(transferBox, licences));
       await operator.register(operatorApiAccountRoutes(apiAccounts, licences));
       await operator.register(operatorTokenRoutes(context));
+      await operator.register(operatorSessionRoutes(context, { lifetime: { idleMinutes: config.sessionIdleMinutes, maxHours: config.sessionMaxHours }, secureCookies }));
     },
     { prefix: '/operator/v1' },
   );

@@ -7,6 +7,7 @@ import { operatorTokens } from '../db/schema.ts';
 import { accessOf, type Actor, type Authorizer, type OperatorActor, type UserActor } from './actor.ts';
 import { Problem } from './problems.ts';
 import { findActiveApiToken, type ActiveApiToken } from './api-tokens.ts';
+import { operatorFromSessionCookie } from './operator-sessions.ts';
 import type { CredentialCache } from './credential-cache.ts';
 import { csrfTokenOf, findActiveSession, type ActiveSession, SESSION_COOKIE, touchSession, type SessionLifetime } from './sessions.ts';
 
@@ -42,7 +43,8 @@ export function registerAuthentication(app: FastifyInstance, options: Authentica
 
   const authenticateOperator = async (request: FastifyRequest): Promise<OperatorActor | null> => {
     const token = bearerToken(request);
-    if (token === null) return null;
+    // Without a Bearer, the operator console's session cookie (traded for the token at its sign-in).
+    if (token === null) return operatorFromSessionCookie(options.db, request, { bootstrapOperatorToken: options.bootstrapOperatorToken, lifetime: options.lifetime, now: options.now() });
     if (options.bootstrapOperatorToken !== null && sameSecret(token, options.bootstrapOperatorToken)) {
       return { kind: 'operator', tokenId: null, name: 'bootstrap' };
     }
