@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -95,6 +96,36 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
+  // Security headers on every answer, errors and 404s included, so registered before any hook that
+  // may refuse a request. The console runs no inline script and is never framed.
+  const https = new URL(options.publicUrl).protocol === 'https:';
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        ...(https ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    referrerPolicy: { policy: 'no-referrer' },
+    frameguard: { action: 'deny' },
+    // HSTS only where the public URL is https: sent over plain http it would lock a local setup out.
+    strictTransportSecurity: https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+  });
+  // Answers of the API carry account data and secrets: no cache keeps them, errors included.
+  app.addHook('onRequest', async (request, reply) => {
+    if (/^\/(api|operator)\//.test(request.url)) void reply.header('cache-control', 'no-store');
+  });
+
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const problem = problemOf(error);
     if (problem.status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
@@ -187,9 +218,19 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   // routes, so their scope does.
   await app.register(async (publicFiles) => {
     publicFiles.addHook('onRoute', (route) => {
-      route.config = { ...route.config, access: 'public' };
+      // The reference page sends its own policy (below) instead of the console's: one policy per answer.
+      const ownPolicy = route.url.startsWith('/docs') ? { helmet: { contentSecurityPolicy: false } } : {};
+      route.config = { ...route.config, access: 'public', ...ownPolicy };
     });
-    await publicFiles.register(fastifySwaggerUi, { routePrefix: '/docs' });
+    // Swagger UI's policy, its inline styles allowed by their hashes; never framed either.
+    await publicFiles.register(fastifySwaggerUi, {
+      routePrefix: '/docs',
+      staticCSP: true,
+      transformStaticCSP: (header) => {
+        const framed = header.replace("frame-ancestors 'self'", "frame-ancestors 'none'");
+        return https ? framed : framed.replace(/\s*upgrade-insecure-requests;?/, '');
+      },
+    });
     if (options.consoleDir !== null) {
       // Hashed assets may be cached for good; index.html is served by the not-found handler above.
       await publicFiles.register(fastifyStatic, { root: options.consoleDir, index: false, wildcard: true, maxAge: '1y', immutable: true, schemaHide: true });
