@@ -136,6 +136,16 @@ describe('the ceiling: nobody grants more than they hold', () => {
     expect(delegateEdited.status).toBe(200);
   });
 
+  it('leaves the vendor’s support visit to the vendor’s rules: it grants what the support account lacks, never Admin', async () => {
+    const opened = await test.operator.post(`/operator/v1/licences/${fixture.code}/support-sessions`, { ticket: 'SUP-5', description: 'Set up a user', operator: 'Sam' });
+    const support = test.anonymous().withBearer(opened.body.sessionToken);
+    // Advanced user can export data; the Support configuration cannot.
+    expect((await support.post('/api/v1/users', newUser(fixture, { configurationId: configurationId(fixture, 'advanced-user') }))).status).toBe(201);
+    const admin = await support.post('/api/v1/users', newUser(fixture, { configurationId: configurationId(fixture, 'admin') }));
+    expect(admin.status).toBe(422);
+    expect(admin.body.errors).toEqual([expect.objectContaining({ field: 'configurationId', code: 'not_assignable' })]);
+  });
+
   it('resets, of every password, only those of users within one’s own rights', async () => {
     const within = newUser(fixture, { configurationId: configurationId(fixture, 'reviewer') });
     await delegate.client.post('/api/v1/users', within);
