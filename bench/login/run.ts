@@ -47,7 +47,7 @@ const server = await startServerProcess({
   DATABASE_URL: url.toString(),
   GATEHOUSE_BOOTSTRAP_OPERATOR_TOKEN: token,
   GATEHOUSE_SECRET_KEY: randomBytes(32).toString('hex'),
-  LOG_LEVEL: 'info',
+  LOG_LEVEL: 'debug',
 });
 try {
   // Every thread of the server (argon2 runs on worker threads), and those it starts later, on the cores named.

@@ -13,7 +13,7 @@ const scratch = await createScratchDatabase();
 const url = scratch.url;
 
 const token = randomBytes(24).toString('hex');
-const server = await startServerProcess({ DATABASE_URL: url.toString(), GATEHOUSE_BOOTSTRAP_OPERATOR_TOKEN: token, GATEHOUSE_SECRET_KEY: randomBytes(32).toString('hex'), LOG_LEVEL: 'info' });
+const server = await startServerProcess({ DATABASE_URL: url.toString(), GATEHOUSE_BOOTSTRAP_OPERATOR_TOKEN: token, GATEHOUSE_SECRET_KEY: randomBytes(32).toString('hex'), LOG_LEVEL: 'debug' });
 try {
   const operator = new HttpClient(server.url).withBearer(token);
   await operator.post('/operator/v1/licences', {

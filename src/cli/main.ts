@@ -43,6 +43,9 @@ async function serve(config: Config): Promise<void> {
   const database = await openDatabase(config.database);
   const applied = await migrate(database);
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  if (config.deliveryToLog) {
+    logger.warn('GATEHOUSE_DELIVERY=log: e-mails and SMS without their gateway are not sent but written to the log, their text (links, codes, secrets) at debug level only');
+  }
   if (config.buildConsole) await ensureConsoleBuilt(logger);
   const app = await buildApp({ config, database, logger });
   if (config.demo) await seedDemo(database.db, app.services.licences, logger);

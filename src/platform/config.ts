@@ -21,6 +21,11 @@ export interface Config {
   smtpUrl: string | null;
   mailFrom: string;
   smsWebhookUrl: string | null;
+  /**
+   * True when e-mails and SMS without their gateway go to the log on purpose (GATEHOUSE_DELIVERY=log).
+   * In production that must be said: otherwise the process refuses to start without both gateways.
+   */
+  deliveryToLog: boolean;
   /** Which proxies' X-Forwarded-For to believe for the client address (throttling, logs). */
   trustProxy: boolean | number | string;
   sessionIdleMinutes: number;
@@ -100,6 +105,25 @@ function trustProxy(raw: string | undefined): boolean | number | string {
   throw new ConfigError('GATEHOUSE_TRUST_PROXY must be off, on, a number of hops or a list of proxy addresses');
 }
 
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Reset links, sign-in codes and API secrets written to a production log are leaked secrets: in
+ * production (NODE_ENV=production, or a public URL that is not localhost) both gateways are needed,
+ * unless GATEHOUSE_DELIVERY=log says that the log is meant.
+ */
+function deliveryToLog(env: Env, publicUrl: string, gateways: { smtpUrl: string | null; smsWebhookUrl: string | null }): boolean {
+  const raw = env.GATEHOUSE_DELIVERY?.trim().toLowerCase() ?? '';
+  if (raw !== '' && raw !== 'log') throw new ConfigError(`GATEHOUSE_DELIVERY must be log or unset, got "${env.GATEHOUSE_DELIVERY}"`);
+  if (raw === 'log') return true;
+  const production = env.NODE_ENV === 'production' || !LOCAL_HOSTS.has(new URL(publicUrl).hostname);
+  const missing = [gateways.smtpUrl === null ? 'GATEHOUSE_SMTP_URL' : null, gateways.smsWebhookUrl === null ? 'GATEHOUSE_SMS_WEBHOOK_URL' : null].filter((name) => name !== null);
+  if (production && missing.length > 0) {
+    throw new ConfigError(`${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} required in production (NODE_ENV=production or a public URL that is not localhost); set GATEHOUSE_DELIVERY=log to write messages to the log instead, on purpose`);
+  }
+  return false;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const port = integer(env, 'PORT', 3000, 0, 65535);
   const host = env.HOST || '127.0.0.1';
@@ -112,6 +136,9 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('GATEHOUSE_BOOTSTRAP_OPERATOR_TOKEN must be at least 32 characters');
   }
 
+  const smtpUrl = url(env, 'GATEHOUSE_SMTP_URL', ['smtp:', 'smtps:']);
+  const smsWebhookUrl = url(env, 'GATEHOUSE_SMS_WEBHOOK_URL', ['http:', 'https:']);
+
   return {
     host,
     port,
@@ -122,9 +149,10 @@ export function loadConfig(env: Env = process.env): Config {
     demo: onOff(env, 'GATEHOUSE_DEMO', true),
     buildConsole: onOff(env, 'GATEHOUSE_BUILD_CONSOLE', true),
     bootstrapOperatorToken,
-    smtpUrl: url(env, 'GATEHOUSE_SMTP_URL', ['smtp:', 'smtps:']),
+    smtpUrl,
     mailFrom: env.GATEHOUSE_MAIL_FROM || 'Gatehouse <no-reply@localhost>',
-    smsWebhookUrl: url(env, 'GATEHOUSE_SMS_WEBHOOK_URL', ['http:', 'https:']),
+    smsWebhookUrl,
+    deliveryToLog: deliveryToLog(env, publicUrl, { smtpUrl, smsWebhookUrl }),
     trustProxy: trustProxy(env.GATEHOUSE_TRUST_PROXY),
     sessionIdleMinutes: integer(env, 'GATEHOUSE_SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
     sessionMaxHours: integer(env, 'GATEHOUSE_SESSION_MAX_HOURS', 12, 1, 24 * 30),

@@ -7,7 +7,7 @@ import { createLicence, newUser, startTestApp, TEST_PASSWORD, type LicenceFixtur
 let test: TestApp;
 let fixture: LicenceFixture;
 beforeAll(async () => {
-  test = await startTestApp({ GATEHOUSE_PUBLIC_URL: 'https://gatehouse.example' });
+  test = await startTestApp({ GATEHOUSE_PUBLIC_URL: 'https://gatehouse.example', GATEHOUSE_DELIVERY: 'log' });
   fixture = await createLicence(test);
 });
 afterAll(() => test.close());

@@ -84,7 +84,7 @@ describe('operator session', () => {
 
 describe('operator session behind https', () => {
   it('marks the cookie Secure', async () => {
-    const secure = await startTestApp({ GATEHOUSE_PUBLIC_URL: 'https://gatehouse.example' });
+    const secure = await startTestApp({ GATEHOUSE_PUBLIC_URL: 'https://gatehouse.example', GATEHOUSE_DELIVERY: 'log' });
     try {
       const answer = await secure.anonymous().request('POST', '/operator/v1/session', undefined, { authorization: `Bearer ${secure.operatorToken}` });
       expect(answer.status).toBe(201);

@@ -139,7 +139,7 @@ describe('the reference page', () => {
 
 describe('HSTS', () => {
   it('is sent when the public URL is https', async () => {
-    const secure = await startTestApp({ GATEHOUSE_PUBLIC_URL: 'https://gatehouse.example' });
+    const secure = await startTestApp({ GATEHOUSE_PUBLIC_URL: 'https://gatehouse.example', GATEHOUSE_DELIVERY: 'log' });
     try {
       const answer = await secure.anonymous().get('/healthz');
       expect(answer.headers.get('strict-transport-security')).toMatch(/max-age=31536000/);

@@ -78,7 +78,7 @@ describe('session lifetimes', () => {
 
 describe('the session cookie', () => {
   it('is Secure when Gatehouse is served over https', async () => {
-    const served = await startTestApp({ GATEHOUSE_PUBLIC_URL: 'https://gatehouse.example' });
+    const served = await startTestApp({ GATEHOUSE_PUBLIC_URL: 'https://gatehouse.example', GATEHOUSE_DELIVERY: 'log' });
     try {
       const licence = await createLicence(served);
       const answer = await served.anonymous().post('/api/v1/auth/login', { licence: licence.code, login: 'admin', password: TEST_PASSWORD });

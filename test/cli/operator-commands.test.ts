@@ -11,7 +11,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const gatehouse = (...args: string[]) =>
   spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    env: { ...process.env, GATEHOUSE_DATA_DIR: dir, GATEHOUSE_BUILD_CONSOLE: 'off', LOG_LEVEL: 'info' },
+    env: { ...process.env, GATEHOUSE_DATA_DIR: dir, GATEHOUSE_BUILD_CONSOLE: 'off', LOG_LEVEL: 'debug' },
     encoding: 'utf8',
     timeout: 60_000,
   });

@@ -41,12 +41,14 @@ export function smsWebhookTransport(webhookUrl: string): MessageTransport {
 
 /**
  * Without SMTP or an SMS gateway, messages are written to the log so a newcomer can follow a
- * set-password link from the terminal. Meant for development only.
+ * set-password link from the terminal (LOG_LEVEL=debug). Meant for development only. Their text
+ * holds links, codes and secrets: it is written at debug level only, never above.
  */
 export function logTransport(logger: Logger): MessageTransport {
   return {
     async send(message) {
-      logger.info({ channel: message.channel, to: message.to, subject: message.subject, text: message.text }, 'message delivered to the log');
+      logger.info({ channel: message.channel, to: message.to, subject: message.subject }, 'message to the log transport: its text is written at LOG_LEVEL=debug only');
+      logger.debug({ channel: message.channel, to: message.to, subject: message.subject, text: message.text }, 'message delivered to the log');
     },
   };
 }

@@ -68,7 +68,7 @@ export async function startServer(): Promise<RunningServer> {
       GATEHOUSE_BOOTSTRAP_OPERATOR_TOKEN: operatorToken,
       GATEHOUSE_DEMO: 'off',
       GATEHOUSE_PUBLIC_URL: url,
-      LOG_LEVEL: 'info',
+      LOG_LEVEL: 'debug', // messages' text (set-password links) is logged at debug only
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
