@@ -1,5 +1,5 @@
 import type { TFunction } from 'i18next';
-import type { LocalizedName } from './types';
+import type { LocalizedName } from './api/types';
 
 // Dates, times and names as the reader's language writes them.
 

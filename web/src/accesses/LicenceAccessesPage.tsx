@@ -1,8 +1,7 @@
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { consoleApi } from '../api';
+import { consoleApi, send } from '../api/client';
 import { dayStart, formatDateTime } from '../format';
-import type { Page, SupportAccess, UserAccess } from '../types';
 import { PagedFooter } from '../ui/PagedFooter';
 import { panelId, tabId, Tabs } from '../ui/Tabs';
 import { usePaged } from '../ui/usePaged';
@@ -56,7 +55,7 @@ export function LicenceAccessesPage() {
 function UserAccesses({ from, to, login }: { from: string | undefined; to: string | undefined; login: string }) {
   const { t, i18n } = useTranslation();
   const searchedLogin = useDebounced(login.trim(), 300);
-  const paged = usePaged((cursor) => consoleApi.get<Page<UserAccess>>('/licence-accesses/users', { from, to, login: searchedLogin, cursor }), [from, to, searchedLogin]);
+  const paged = usePaged((cursor) => send(consoleApi.GET('/api/v1/licence-accesses/users', { params: { query: { from, to, login: searchedLogin, cursor } } })), [from, to, searchedLogin]);
   return (
     <>
       <table className="table">
@@ -89,7 +88,7 @@ function UserAccesses({ from, to, login }: { from: string | undefined; to: strin
 
 function SupportAccesses({ from, to }: { from: string | undefined; to: string | undefined }) {
   const { t, i18n } = useTranslation();
-  const paged = usePaged((cursor) => consoleApi.get<Page<SupportAccess>>('/licence-accesses/support', { from, to, cursor }), [from, to]);
+  const paged = usePaged((cursor) => send(consoleApi.GET('/api/v1/licence-accesses/support', { params: { query: { from, to, cursor } } })), [from, to]);
   return (
     <>
       <table className="table">

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { consoleApi } from '../api';
+import { consoleApi, send } from '../api/client';
 import { NewPasswordFields, useNewPassword } from '../auth/NewPasswordFields';
 import { configurationName, formatDateTime, fullName } from '../format';
 import { useAccount } from '../session';
@@ -18,7 +18,7 @@ export function AccountPage() {
   const { t, i18n } = useTranslation();
   const account = useAccount();
   // Read afresh: the sign-in answer the session keeps may not carry the previous connection.
-  const me = useLoad(() => consoleApi.get<AccountWithPreviousLogin>('/me'), []);
+  const me = useLoad((): Promise<AccountWithPreviousLogin> => send(consoleApi.GET('/api/v1/me')), []);
   const dash = t('common.none');
 
   return (
@@ -100,7 +100,7 @@ function ChangePasswordForm() {
     if (!newPassword.check()) return;
     setBusy(true);
     try {
-      await consoleApi.put('/me/password', { currentPassword, newPassword: newPassword.password });
+      await send(consoleApi.PUT('/api/v1/me/password', { body: { currentPassword, newPassword: newPassword.password } }));
       setCurrentPassword('');
       newPassword.reset();
       notify(t('account.passwordChanged'));

@@ -1,8 +1,8 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError, consoleApi } from '../api';
+import { ApiError, consoleApi, send } from '../api/client';
+import type { TotpEnrolment } from '../api/types';
 import { useAccount, useSession } from '../session';
-import type { Licence, TotpEnrolment } from '../types';
 import { useNotify } from '../ui/feedback';
 import { TextField } from '../ui/fields';
 import { Alert, useProblem } from '../ui/problems';
@@ -22,7 +22,7 @@ export function TwoFactorSection() {
   const [step, setStep] = useState<Step>({ kind: 'status' });
   const heading = useRef<HTMLHeadingElement>(null);
   // The licence's own two-factor (a code by SMS at each sign-in) protects the account too.
-  const licence = useLoad(() => consoleApi.get<Licence>('/licence'), []);
+  const licence = useLoad(() => send(consoleApi.GET('/api/v1/licence')), []);
 
   /** Back to the status, the focus on the section's heading so the keyboard stays in place. */
   const backToStatus = () => {
@@ -65,7 +65,7 @@ export function TwoFactorSection() {
           submitLabel={t('account.twoFactor.continue')}
           onSubmit={async (password) => {
             try {
-              const enrolment = await consoleApi.post<TotpEnrolment>('/me/totp', { password });
+              const enrolment = await send(consoleApi.POST('/api/v1/me/totp', { body: { password } }));
               setStep({ kind: 'confirm', enrolment });
             } catch (error) {
               // Set up meanwhile (another tab): show it as it is now.
@@ -134,7 +134,7 @@ function RemoveAppForm({ onRemoved, onCancel }: { onRemoved: () => Promise<void>
     }
     setBusy(true);
     try {
-      await consoleApi.delete('/me/totp', withCode ? { code: typed } : { currentPassword: typed });
+      await send(consoleApi.DELETE('/api/v1/me/totp', { body: withCode ? { code: typed } : { currentPassword: typed } }));
       await onRemoved();
     } catch (error) {
       problem.capture(error);
@@ -284,7 +284,7 @@ function ConfirmApp({ enrolment, onConfirmed, onCancel }: { enrolment: TotpEnrol
     }
     setBusy(true);
     try {
-      await consoleApi.post('/me/totp/confirm', { code: typed });
+      await send(consoleApi.POST('/api/v1/me/totp/confirm', { body: { code: typed } }));
       await onConfirmed();
     } catch (error) {
       problem.capture(error);

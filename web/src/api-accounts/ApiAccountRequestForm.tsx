@@ -1,8 +1,8 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError, consoleApi } from '../api';
+import { ApiError, consoleApi, send } from '../api/client';
+import type { RequestOf, User } from '../api/types';
 import { fullName } from '../format';
-import type { Page, User } from '../types';
 import { joinMobile, MobileField, splitMobile, type MobileParts } from '../users/MobileField';
 import { useNotify } from '../ui/feedback';
 import { SelectField, TextField } from '../ui/fields';
@@ -23,7 +23,8 @@ export const SERVICE_LOGIN = /ws|webservice/i;
 
 export type Delivery = 'transfer-box' | 'sms';
 type HolderKind = 'user' | 'outside';
-type Holder = { userId: string } | { firstName: string; lastName: string; email: string; mobile?: string };
+type AccountRequestBody = RequestOf<'/api/v1/api-account-requests', 'post'>;
+type Holder = AccountRequestBody['holder'];
 
 /** What the preview says: the delivery, or why it cannot be told yet. */
 type Preview = { state: 'unknown' } | { state: 'pending' } | { state: 'known'; delivery: Delivery } | { state: 'refused'; message: string };
@@ -56,7 +57,7 @@ export function ApiAccountRequestForm({ holderUserId, onDone }: { holderUserId: 
     }
     setBusy(true);
     try {
-      await consoleApi.post('/api-account-requests', { login: login.trim(), holder: holder ?? outsideHolder(firstName, lastName, email, mobile) });
+      await send(consoleApi.POST('/api/v1/api-account-requests', { body: { login: login.trim(), holder: holder ?? outsideHolder(firstName, lastName, email, mobile) ?? { firstName, lastName, email } } }));
       notify(t('apiAccounts.requestFiled', { login: login.trim() }));
       onDone(true);
     } catch (error) {
@@ -139,8 +140,7 @@ function useDeliveryPreview(body: { login: string; holder: Holder } | null): Pre
     }
     let current = true;
     setPreview({ state: 'pending' });
-    consoleApi
-      .post<{ delivery: Delivery }>('/api-account-requests/preview', JSON.parse(key))
+    send(consoleApi.POST('/api/v1/api-account-requests/preview', { body: JSON.parse(key) as AccountRequestBody }))
       .then((answer) => {
         if (current) setPreview({ state: 'known', delivery: answer.delivery });
       })
@@ -192,8 +192,7 @@ function HolderPicker({ userId, onUserId, error }: { userId: string; onUserId: (
 
   useEffect(() => {
     let current = true;
-    consoleApi
-      .get<Page<User>>('/users', { status: 'active', limit: 50, ...(q === '' ? {} : { q }) })
+    send(consoleApi.GET('/api/v1/users', { params: { query: { status: 'active', limit: 50, q } } }))
       .then((page) => {
         if (current) setFound(page.items.filter((user) => !user.internal));
       })
@@ -214,8 +213,7 @@ function HolderPicker({ userId, onUserId, error }: { userId: string; onUserId: (
       return;
     }
     let current = true;
-    consoleApi
-      .get<User>(`/users/${userId}`)
+    send(consoleApi.GET('/api/v1/users/{id}', { params: { path: { id: userId } } }))
       .then((user) => {
         if (current) setChosen(user);
       })

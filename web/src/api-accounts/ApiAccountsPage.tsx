@@ -1,15 +1,15 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { consoleApi } from '../api';
+import { consoleApi, send } from '../api/client';
+import type { ApiAccount } from '../api/types';
 import { formatDateTime, fullName } from '../format';
 import { navigate, useLocation } from '../router';
 import { useSession } from '../session';
-import type { ApiAccount, ApiAccountRequest, Page } from '../types';
 import { useNotify } from '../ui/feedback';
 import { PagedFooter } from '../ui/PagedFooter';
 import { problemMessage } from '../ui/problems';
 import { usePaged } from '../ui/usePaged';
-import { ApiAccountRequestForm, type Delivery } from './ApiAccountRequestForm';
+import { ApiAccountRequestForm } from './ApiAccountRequestForm';
 import { ApiAccountsTable } from './ApiAccountsTable';
 
 // API accounts are machine accounts created by the vendor's operators on a request filed here.
@@ -55,14 +55,15 @@ function ApiAccountList() {
   const { t } = useTranslation();
   const { can } = useSession();
   const notify = useNotify();
-  const paged = usePaged((cursor) => consoleApi.get<Page<ApiAccount>>('/api-accounts', { cursor }), []);
+  const paged = usePaged((cursor) => send(consoleApi.GET('/api/v1/api-accounts', { params: { query: { cursor } } })), []);
   const [busyId, setBusyId] = useState<string | null>(null);
 
   const switchAccount = async (account: ApiAccount) => {
     const action = account.status === 'active' ? 'deactivate' : 'activate';
     setBusyId(account.id);
     try {
-      await consoleApi.post(`/api-accounts/${account.id}/${action}`);
+      const params = { params: { path: { id: account.id } } };
+      await send(action === 'deactivate' ? consoleApi.POST('/api/v1/api-accounts/{id}/deactivate', params) : consoleApi.POST('/api/v1/api-accounts/{id}/activate', params));
       notify(t(action === 'deactivate' ? 'apiAccounts.deactivated' : 'apiAccounts.activated', { login: account.login }));
       paged.reload();
     } catch (error) {
@@ -91,15 +92,9 @@ function ApiAccountList() {
   );
 }
 
-/** How the request's password goes to the holder (the server says it on each request). */
-function deliveryOf(request: ApiAccountRequest): Delivery | undefined {
-  const delivery = (request as ApiAccountRequest & { delivery?: unknown }).delivery;
-  return delivery === 'transfer-box' || delivery === 'sms' ? delivery : undefined;
-}
-
 function ApiAccountRequestList({ version }: { version: number }) {
   const { t, i18n } = useTranslation();
-  const paged = usePaged((cursor) => consoleApi.get<Page<ApiAccountRequest>>('/api-account-requests', { cursor }), [version]);
+  const paged = usePaged((cursor) => send(consoleApi.GET('/api/v1/api-account-requests', { params: { query: { cursor } } })), [version]);
   return (
     <section className="card" aria-labelledby="api-requests-title">
       <h2 id="api-requests-title">{t('apiAccounts.requests')}</h2>
@@ -120,7 +115,7 @@ function ApiAccountRequestList({ version }: { version: number }) {
               <td>
                 {fullName(request.holder)} <span className="muted">{request.holder.email}</span>
               </td>
-              <td>{deliveryOf(request) === undefined ? t('common.none') : t(`apiAccounts.deliveries.${deliveryOf(request)}`)}</td>
+              <td>{request.delivery === null ? t('common.none') : t(`apiAccounts.deliveries.${request.delivery}`)}</td>
               <td>
                 <span className="badge badge-neutral">{t(`apiAccounts.statuses.${request.status}`, { defaultValue: request.status })}</span>
                 {request.reason ? <span className="muted"> {request.reason}</span> : null}

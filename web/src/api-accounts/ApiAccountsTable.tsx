@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatDateTime, fullName } from '../format';
-import type { ApiAccount } from '../types';
+import type { ApiAccount } from '../api/types';
 
 // A licence's API accounts as admins and operators both see them; what each may do with an account
 // (deactivate it, renew its secret) comes in as the last column.

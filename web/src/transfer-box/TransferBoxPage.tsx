@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { consoleApi, fetchContent, type ItemContent } from '../api';
+import { consoleApi, fetchContent, send, type ItemContent } from '../api/client';
+import type { TransferBoxItem } from '../api/types';
 import { formatDateTime } from '../format';
-import type { Page, TransferBoxItem } from '../types';
 import { useNotify } from '../ui/feedback';
 import { PagedFooter } from '../ui/PagedFooter';
 import { problemMessage } from '../ui/problems';
@@ -13,14 +13,14 @@ import { usePaged } from '../ui/usePaged';
 export function TransferBoxPage() {
   const { t, i18n } = useTranslation();
   const notify = useNotify();
-  const paged = usePaged((cursor) => consoleApi.get<Page<TransferBoxItem>>('/transfer-box', { cursor }), []);
+  const paged = usePaged((cursor) => send(consoleApi.GET('/api/v1/transfer-box', { params: { query: { cursor } } })), []);
   const [opened, setOpened] = useState<{ item: TransferBoxItem; content: ItemContent } | null>(null);
   const [busyId, setBusyId] = useState<string | null>(null);
 
   const openItem = async (item: TransferBoxItem) => {
     setBusyId(item.id);
     try {
-      setOpened({ item, content: await fetchContent(`/transfer-box/${item.id}/content`) });
+      setOpened({ item, content: await fetchContent(item.id) });
       notify(t('transferBox.opened', { name: item.name }), 'info');
       // The read is recorded by the server: show its time in the list.
       paged.reload();
