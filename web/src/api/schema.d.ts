@@ -72,6 +72,8 @@ export interface paths {
                                     isDefault: boolean;
                                 }[];
                                 lastLoginAt: string | null;
+                                /** @description The sign-in before the one that opened this session (the current one is no news); null before a second sign-in */
+                                previousLoginAt: string | null;
                                 totpEnabled: boolean;
                             };
                         } | {
@@ -155,6 +157,8 @@ export interface paths {
                                     isDefault: boolean;
                                 }[];
                                 lastLoginAt: string | null;
+                                /** @description The sign-in before the one that opened this session (the current one is no news); null before a second sign-in */
+                                previousLoginAt: string | null;
                                 totpEnabled: boolean;
                             };
                         };
@@ -298,6 +302,8 @@ export interface paths {
                                     isDefault: boolean;
                                 }[];
                                 lastLoginAt: string | null;
+                                /** @description The sign-in before the one that opened this session (the current one is no news); null before a second sign-in */
+                                previousLoginAt: string | null;
                                 totpEnabled: boolean;
                             };
                         } | {
@@ -372,6 +378,8 @@ export interface paths {
                                     isDefault: boolean;
                                 }[];
                                 lastLoginAt: string | null;
+                                /** @description The sign-in before the one that opened this session (the current one is no news); null before a second sign-in */
+                                previousLoginAt: string | null;
                                 totpEnabled: boolean;
                             };
                         };
@@ -519,6 +527,8 @@ export interface paths {
                                 isDefault: boolean;
                             }[];
                             lastLoginAt: string | null;
+                            /** @description The sign-in before the one that opened this session (the current one is no news); null before a second sign-in */
+                            previousLoginAt: string | null;
                             totpEnabled: boolean;
                         };
                     };
@@ -2377,6 +2387,18 @@ export interface paths {
                         };
                     };
                 };
+                /** @description `slow_down`, with Retry-After: too many failed client authentications from this address. A right secret is never refused so. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description?: string;
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -3954,6 +3976,86 @@ export interface paths {
             };
         };
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/operator/v1/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The operator session's name and CSRF token, for an operator console reloading its page */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            name: string;
+                            csrfToken: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Trade the operator token (sent as a Bearer) for a session in an HttpOnly, SameSite=Strict cookie; answers the session's CSRF token */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            name: string;
+                            csrfToken: string;
+                        };
+                    };
+                };
+            };
+        };
+        /** End the operator session (sign out of the operator console) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;

@@ -1,8 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { operatorApi } from '../api';
+import { operatorApi, send } from '../api/client';
 import { formatDateTime, fullName } from '../format';
-import type { ApiAccountRequest, EntityGroup, Page, RightsConfiguration } from '../types';
+import type { OperatorApiAccountRequest as ApiAccountRequest } from '../api/types';
 import { useNotify } from '../ui/feedback';
 import { SelectField, TextField } from '../ui/fields';
 import { LoadState } from '../ui/LoadState';
@@ -14,11 +14,11 @@ import { useLoad } from '../ui/useLoad';
 // Pending API account requests filed by licence admins: operators fulfil them (the password goes to the
 // holder by Transfer Box or SMS) or reject them with a reason.
 
-const licenceCodeOf = (request: ApiAccountRequest): string => (typeof request.licence === 'string' ? request.licence : (request.licence?.code ?? ''));
+const licenceCodeOf = (request: ApiAccountRequest): string => request.licence ?? '';
 
 export function ApiAccountRequestsPage() {
   const { t, i18n } = useTranslation();
-  const paged = usePaged((cursor) => operatorApi.get<Page<ApiAccountRequest>>('/api-account-requests', { status: 'pending', cursor }), []);
+  const paged = usePaged((cursor) => send(operatorApi.GET('/operator/v1/api-account-requests', { params: { query: { status: 'pending', cursor } } })), []);
   const [handling, setHandling] = useState<{ request: ApiAccountRequest; action: 'fulfil' | 'reject' } | null>(null);
 
   return (
@@ -100,13 +100,16 @@ function FulfilForm({ request, onDone }: { request: ApiAccountRequest; onDone: (
   const { t } = useTranslation();
   const notify = useNotify();
   const problem = useProblem(['configurationId', 'entityGroupId']);
-  const base = `/licences/${encodeURIComponent(licenceCodeOf(request))}`;
+  const code = licenceCodeOf(request);
   const choices = useLoad(
     async () => {
-      const [configurations, groups] = await Promise.all([operatorApi.get<RightsConfiguration[]>(`${base}/rights-configurations`), operatorApi.get<EntityGroup[]>(`${base}/entity-groups`)]);
+      const [configurations, groups] = await Promise.all([
+        send(operatorApi.GET('/operator/v1/licences/{code}/rights-configurations', { params: { path: { code } } })),
+        send(operatorApi.GET('/operator/v1/licences/{code}/entity-groups', { params: { path: { code } } })),
+      ]);
       return { configurations, groups };
     },
-    [base],
+    [code],
   );
   const [configurationId, setConfigurationId] = useState('');
   const [entityGroupId, setEntityGroupId] = useState('');
@@ -117,7 +120,7 @@ function FulfilForm({ request, onDone }: { request: ApiAccountRequest; onDone: (
     problem.clear();
     setBusy(true);
     try {
-      const answer = await operatorApi.post<{ delivery: string }>(`/api-account-requests/${request.id}/fulfil`, { configurationId, entityGroupId });
+      const answer = await send(operatorApi.POST('/operator/v1/api-account-requests/{id}/fulfil', { params: { path: { id: request.id } }, body: { configurationId, entityGroupId } }));
       notify(t('operator.requests.fulfilled', { login: request.login, delivery: t(`operator.requests.delivery.${answer.delivery}`, { defaultValue: answer.delivery }) }));
       onDone(true);
     } catch (error) {
@@ -179,7 +182,7 @@ function RejectForm({ request, onDone }: { request: ApiAccountRequest; onDone: (
     problem.clear();
     setBusy(true);
     try {
-      await operatorApi.post(`/api-account-requests/${request.id}/reject`, { reason });
+      await send(operatorApi.POST('/operator/v1/api-account-requests/{id}/reject', { params: { path: { id: request.id } }, body: { reason } }));
       notify(t('operator.requests.rejected', { login: request.login }));
       onDone(true);
     } catch (error) {

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { operatorApi } from '../api';
-import type { ApiAccount, Page } from '../types';
+import { operatorApi, send } from '../api/client';
+import type { ApiAccount } from '../api/types';
 import { ConfirmDialog } from '../ui/ConfirmDialog';
 import { useNotify } from '../ui/feedback';
 import { PagedFooter } from '../ui/PagedFooter';
@@ -17,9 +17,8 @@ type Delivery = 'transfer-box' | 'sms';
 export function ApiAccountsSection({ code }: { code: string }) {
   const { t } = useTranslation();
   const notify = useNotify();
-  const base = `/licences/${encodeURIComponent(code)}/api-accounts`;
-  const paged = usePaged((cursor) => operatorApi.get<Page<ApiAccount>>(base, { cursor }), [base]);
-  const [renewing, setRenewing] = useState<ApiAccount | null>(null);
+  const paged = usePaged((cursor) => send(operatorApi.GET('/operator/v1/licences/{code}/api-accounts', { params: { path: { code }, query: { cursor } } })), [code]);
+  const [renewing, setRenewing] = useState<Pick<ApiAccount, 'id' | 'login'> | null>(null);
   const [busy, setBusy] = useState(false);
   // The last renewal, said beside the list as well as in the notice, until the next one.
   const [renewed, setRenewed] = useState<{ login: string; delivery: Delivery } | null>(null);
@@ -27,12 +26,12 @@ export function ApiAccountsSection({ code }: { code: string }) {
 
   const deliveryName = (delivery: string) => t(`operator.requests.delivery.${delivery}`, { defaultValue: delivery });
 
-  const renew = async (account: ApiAccount) => {
+  const renew = async (account: Pick<ApiAccount, 'id' | 'login'>) => {
     setBusy(true);
     setError(null);
     setRenewed(null);
     try {
-      const answer = await operatorApi.post<{ apiAccount: ApiAccount; delivery: Delivery }>(`${base}/${account.id}/rotate-secret`);
+      const answer = await send(operatorApi.POST('/operator/v1/licences/{code}/api-accounts/{id}/rotate-secret', { params: { path: { code, id: account.id } } }));
       setRenewed({ login: answer.apiAccount.login, delivery: answer.delivery });
       notify(t('operator.apiAccounts.renewed', { login: answer.apiAccount.login, delivery: deliveryName(answer.delivery) }));
     } catch (failure) {

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { localized } from '../format';
-import type { Catalog } from '../types';
+import type { Catalog } from '../api/types';
 
 // The permission catalog as a tree to tick: categories → applications → steps. Ticking a category or
 // an application ticks every step under it; a partly ticked node shows as mixed.

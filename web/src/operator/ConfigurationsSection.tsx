@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { operatorApi } from '../api';
-import type { Catalog, OperatorLicence, RightsConfiguration } from '../types';
+import { operatorApi, send } from '../api/client';
+import type { Catalog, OperatorLicence, RightsConfiguration } from '../api/types';
 import { useNotify } from '../ui/feedback';
 import { TextField } from '../ui/fields';
 import { LoadState } from '../ui/LoadState';
@@ -24,9 +24,9 @@ function subscribedCatalog(catalog: Catalog, applications: string[]): Catalog {
 
 export function ConfigurationsSection({ licence }: { licence: OperatorLicence }) {
   const { t } = useTranslation();
-  const base = `/licences/${encodeURIComponent(licence.code)}/rights-configurations`;
-  const configurations = useLoad(() => operatorApi.get<RightsConfiguration[]>(base), [base]);
-  const catalog = useLoad(() => operatorApi.get<Catalog>('/catalog'), []);
+  const code = licence.code;
+  const configurations = useLoad(() => send(operatorApi.GET('/operator/v1/licences/{code}/rights-configurations', { params: { path: { code } } })), [code]);
+  const catalog = useLoad(() => send(operatorApi.GET('/operator/v1/catalog')), []);
   const [editing, setEditing] = useState<RightsConfiguration | 'new' | null>(null);
 
   return (
@@ -43,7 +43,7 @@ export function ConfigurationsSection({ licence }: { licence: OperatorLicence })
         <LoadState loaded={catalog}>
           {(data) => (
             <CustomConfigurationForm
-              base={base}
+              code={code}
               catalog={subscribedCatalog(data, licence.applications)}
               configuration={editing === 'new' ? null : editing}
               onDone={(saved) => {
@@ -92,13 +92,13 @@ export function ConfigurationsSection({ licence }: { licence: OperatorLicence })
 }
 
 interface CustomConfigurationFormProps {
-  base: string;
+  code: string;
   catalog: Catalog;
   configuration: RightsConfiguration | null;
   onDone: (saved: boolean) => void;
 }
 
-function CustomConfigurationForm({ base, catalog, configuration, onDone }: CustomConfigurationFormProps) {
+function CustomConfigurationForm({ code, catalog, configuration, onDone }: CustomConfigurationFormProps) {
   const { t } = useTranslation();
   const notify = useNotify();
   const problem = useProblem(['name', 'permissions']);
@@ -112,8 +112,8 @@ function CustomConfigurationForm({ base, catalog, configuration, onDone }: Custo
     setBusy(true);
     try {
       const body = { name, permissions: [...steps] };
-      if (configuration === null) await operatorApi.post(base, body);
-      else await operatorApi.put(`${base}/${configuration.id}`, body);
+      if (configuration === null) await send(operatorApi.POST('/operator/v1/licences/{code}/rights-configurations', { params: { path: { code } }, body }));
+      else await send(operatorApi.PUT('/operator/v1/licences/{code}/rights-configurations/{id}', { params: { path: { code, id: configuration.id } }, body }));
       notify(t('operator.configurations.saved', { name }));
       onDone(true);
     } catch (error) {

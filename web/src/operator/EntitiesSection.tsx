@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { operatorApi } from '../api';
-import type { EntityGroup, EntityRef } from '../types';
+import { operatorApi, send } from '../api/client';
+import type { EntityRef } from '../api/types';
 import { useNotify } from '../ui/feedback';
 import { TextField } from '../ui/fields';
 import { LoadState } from '../ui/LoadState';
@@ -12,9 +12,8 @@ import { useLoad } from '../ui/useLoad';
 
 export function EntitiesSection({ code }: { code: string }) {
   const { t } = useTranslation();
-  const base = `/licences/${encodeURIComponent(code)}`;
-  const entities = useLoad(() => operatorApi.get<EntityRef[]>(`${base}/entities`), [base]);
-  const groups = useLoad(() => operatorApi.get<EntityGroup[]>(`${base}/entity-groups`), [base]);
+  const entities = useLoad(() => send(operatorApi.GET('/operator/v1/licences/{code}/entities', { params: { path: { code } } })), [code]);
+  const groups = useLoad(() => send(operatorApi.GET('/operator/v1/licences/{code}/entity-groups', { params: { path: { code } } })), [code]);
 
   return (
     <div className="columns">
@@ -32,7 +31,7 @@ export function EntitiesSection({ code }: { code: string }) {
           )}
         </LoadState>
         <EntityCreateForm
-          base={base}
+          code={code}
           onCreated={() => {
             entities.reload();
             groups.reload();
@@ -54,17 +53,17 @@ export function EntitiesSection({ code }: { code: string }) {
             </ul>
           )}
         </LoadState>
-        {entities.data ? <GroupCreateForm base={base} entities={entities.data} onCreated={groups.reload} /> : null}
+        {entities.data ? <GroupCreateForm code={code} entities={entities.data} onCreated={groups.reload} /> : null}
       </section>
     </div>
   );
 }
 
-function EntityCreateForm({ base, onCreated }: { base: string; onCreated: () => void }) {
+function EntityCreateForm({ code: licenceCode, onCreated }: { code: string; onCreated: () => void }) {
   const { t } = useTranslation();
   const notify = useNotify();
   const problem = useProblem(['code', 'name'], { conflict: 'code' });
-  const [code, setCode] = useState('');
+  const [entityCode, setCode] = useState('');
   const [name, setName] = useState('');
   const [busy, setBusy] = useState(false);
 
@@ -73,8 +72,8 @@ function EntityCreateForm({ base, onCreated }: { base: string; onCreated: () => 
     problem.clear();
     setBusy(true);
     try {
-      await operatorApi.post(`${base}/entities`, { code: code.trim(), name });
-      notify(t('operator.entities.created', { code: code.trim() }));
+      await send(operatorApi.POST('/operator/v1/licences/{code}/entities', { params: { path: { code: licenceCode } }, body: { code: entityCode.trim(), name } }));
+      notify(t('operator.entities.created', { code: entityCode.trim() }));
       setCode('');
       setName('');
       onCreated();
@@ -90,7 +89,7 @@ function EntityCreateForm({ base, onCreated }: { base: string; onCreated: () => 
       <h3 id="entity-create-title">{t('operator.entities.add')}</h3>
       <Alert>{problem.alert}</Alert>
       <div className="form-grid">
-        <TextField label={t('operator.entities.code')} value={code} onValue={setCode} error={problem.fieldError('code')} required autoCapitalize="none" spellCheck={false} />
+        <TextField label={t('operator.entities.code')} value={entityCode} onValue={setCode} error={problem.fieldError('code')} required autoCapitalize="none" spellCheck={false} />
         <TextField label={t('operator.entities.name')} value={name} onValue={setName} error={problem.fieldError('name')} required />
       </div>
       <div className="form-actions">
@@ -102,7 +101,7 @@ function EntityCreateForm({ base, onCreated }: { base: string; onCreated: () => 
   );
 }
 
-function GroupCreateForm({ base, entities, onCreated }: { base: string; entities: EntityRef[]; onCreated: () => void }) {
+function GroupCreateForm({ code: licenceCode, entities, onCreated }: { code: string; entities: EntityRef[]; onCreated: () => void }) {
   const { t } = useTranslation();
   const notify = useNotify();
   const problem = useProblem(['name', 'entityIds']);
@@ -123,7 +122,7 @@ function GroupCreateForm({ base, entities, onCreated }: { base: string; entities
     problem.clear();
     setBusy(true);
     try {
-      await operatorApi.post(`${base}/entity-groups`, { name, entityIds: [...chosen] });
+      await send(operatorApi.POST('/operator/v1/licences/{code}/entity-groups', { params: { path: { code: licenceCode } }, body: { name, entityIds: [...chosen] } }));
       notify(t('operator.groups.created', { name }));
       setName('');
       setChosen(new Set());

@@ -1,8 +1,11 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError, operatorApi } from '../api';
+import { ApiError, operatorApi, send } from '../api/client';
 import { localized } from '../format';
-import type { Catalog, OperatorLicence } from '../types';
+import type { Catalog, OperatorLicence, RequestOf } from '../api/types';
+
+type LicenceChanges = RequestOf<'/operator/v1/licences/{code}', 'patch'>;
+import { ConfirmDialog } from '../ui/ConfirmDialog';
 import { useNotify } from '../ui/feedback';
 import { TextField } from '../ui/fields';
 import { LoadState } from '../ui/LoadState';
@@ -24,7 +27,7 @@ interface LicenceEditFormProps {
 export function LicenceEditForm({ licence, onDone }: LicenceEditFormProps) {
   const { t, i18n } = useTranslation();
   const notify = useNotify();
-  const catalog = useLoad(() => operatorApi.get<Catalog>('/catalog'), []);
+  const catalog = useLoad(() => send(operatorApi.GET('/operator/v1/catalog')), []);
   const problem = useProblem(FIELDS);
   const [name, setName] = useState(licence.name);
   const [seatLimit, setSeatLimit] = useState(String(licence.seatLimit));
@@ -34,6 +37,8 @@ export function LicenceEditForm({ licence, onDone }: LicenceEditFormProps) {
   const [applicationErrors, setApplicationErrors] = useState<Record<string, string>>({});
   const [missingMobiles, setMissingMobiles] = useState<UserMissingMobile[]>([]);
   const [busy, setBusy] = useState(false);
+  // A seat limit below the seats in use waits for a confirmation that says what it means.
+  const [pendingBelow, setPendingBelow] = useState<{ body: Record<string, unknown>; sentApplications: string[] } | null>(null);
 
   const toggle = (key: string) =>
     setApplications((current) => {
@@ -65,9 +70,18 @@ export function LicenceEditForm({ licence, onDone }: LicenceEditFormProps) {
       onDone(null);
       return;
     }
+    // Only a limit the server would take: a malformed one gets the server's own error beside the field.
+    if (typeof body.seatLimit === 'number' && Number.isInteger(body.seatLimit) && body.seatLimit >= 1 && body.seatLimit < licence.seatsUsed) {
+      setPendingBelow({ body, sentApplications });
+      return;
+    }
+    await save(body, sentApplications);
+  };
+
+  const save = async (body: Record<string, unknown>, sentApplications: string[]) => {
     setBusy(true);
     try {
-      const saved = await operatorApi.patch<OperatorLicence>(`/licences/${encodeURIComponent(licence.code)}`, body);
+      const saved = await send(operatorApi.PATCH('/operator/v1/licences/{code}', { params: { path: { code: licence.code } }, body: body as LicenceChanges }));
       notify(t('operator.licenceEdit.saved', { code: licence.code }));
       onDone(saved);
     } catch (error) {
@@ -97,50 +111,65 @@ export function LicenceEditForm({ licence, onDone }: LicenceEditFormProps) {
   };
 
   return (
-    <form onSubmit={submit} noValidate className="form" aria-labelledby="licence-edit-title">
-      <h2 id="licence-edit-title">{t('operator.licenceEdit.title', { code: licence.code })}</h2>
-      <Alert>{problem.alert}</Alert>
-      {missingMobiles.length > 0 ? (
-        <Alert>
-          <p>{t('operator.licenceEdit.usersMissingMobile', { count: missingMobiles.length })}</p>
-          <ul className="inline-list">
-            {missingMobiles.map((user) => (
-              <li key={user.id}>{user.login}</li>
-            ))}
-          </ul>
-        </Alert>
-      ) : null}
-      <div className="form-grid">
-        <TextField label={t('operator.licences.name')} value={name} onValue={setName} error={problem.fieldError('name')} required />
-        <TextField label={t('operator.licences.seatLimit')} type="number" min={1} value={seatLimit} onValue={setSeatLimit} error={problem.fieldError('seatLimit')} hint={t('operator.licenceEdit.seatsUsed', { count: licence.seatsUsed })} required />
-        <div className={`field field-checkbox${problem.fieldError('twoFactor') ? ' field-invalid' : ''}`}>
-          <label>
-            <input type="checkbox" checked={twoFactor} onChange={(event) => setTwoFactor(event.target.checked)} aria-describedby="licence-edit-two-factor-hint" /> {t('operator.licences.twoFactor')}
-          </label>
-          <p className="field-hint" id="licence-edit-two-factor-hint">
-            {t('operator.licenceEdit.twoFactorHint')}
-          </p>
-          {problem.fieldError('twoFactor') ? <p className="field-error">{problem.fieldError('twoFactor')}</p> : null}
+    <>
+      <form onSubmit={submit} noValidate className="form" aria-labelledby="licence-edit-title">
+        <h2 id="licence-edit-title">{t('operator.licenceEdit.title', { code: licence.code })}</h2>
+        <Alert>{problem.alert}</Alert>
+        {missingMobiles.length > 0 ? (
+          <Alert>
+            <p>{t('operator.licenceEdit.usersMissingMobile', { count: missingMobiles.length })}</p>
+            <ul className="inline-list">
+              {missingMobiles.map((user) => (
+                <li key={user.id}>{user.login}</li>
+              ))}
+            </ul>
+          </Alert>
+        ) : null}
+        <div className="form-grid">
+          <TextField label={t('operator.licences.name')} value={name} onValue={setName} error={problem.fieldError('name')} required />
+          <TextField label={t('operator.licences.seatLimit')} type="number" min={1} value={seatLimit} onValue={setSeatLimit} error={problem.fieldError('seatLimit')} hint={t('operator.licenceEdit.seatsUsed', { count: licence.seatsUsed })} required />
+          <div className={`field field-checkbox${problem.fieldError('twoFactor') ? ' field-invalid' : ''}`}>
+            <label>
+              <input type="checkbox" checked={twoFactor} onChange={(event) => setTwoFactor(event.target.checked)} aria-describedby="licence-edit-two-factor-hint" /> {t('operator.licences.twoFactor')}
+            </label>
+            <p className="field-hint" id="licence-edit-two-factor-hint">
+              {t('operator.licenceEdit.twoFactorHint')}
+            </p>
+            {problem.fieldError('twoFactor') ? <p className="field-error">{problem.fieldError('twoFactor')}</p> : null}
+          </div>
         </div>
-      </div>
-      <fieldset>
-        <legend>
-          {t('operator.licences.applications')} <span className="muted">{t('operator.licenceEdit.applicationCount', { count: applications.size })}</span>
-        </legend>
-        {problem.fieldError('applications') ? <p className="field-error">{problem.fieldError('applications')}</p> : null}
-        <LoadState loaded={catalog}>
-          {(data) => <ApplicationChoices catalog={data} selected={applications} errors={applicationErrors} onToggle={toggle} language={i18n.language} />}
-        </LoadState>
-      </fieldset>
-      <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={busy}>
-          {t('common.save')}
-        </button>
-        <button type="button" className="button" onClick={() => onDone(null)}>
-          {t('common.cancel')}
-        </button>
-      </div>
-    </form>
+        <fieldset>
+          <legend>
+            {t('operator.licences.applications')} <span className="muted">{t('operator.licenceEdit.applicationCount', { count: applications.size })}</span>
+          </legend>
+          {problem.fieldError('applications') ? <p className="field-error">{problem.fieldError('applications')}</p> : null}
+          <LoadState loaded={catalog}>
+            {(data) => <ApplicationChoices catalog={data} selected={applications} errors={applicationErrors} onToggle={toggle} language={i18n.language} />}
+          </LoadState>
+        </fieldset>
+        <div className="form-actions">
+          <button type="submit" className="button button-primary" disabled={busy}>
+            {t('common.save')}
+          </button>
+          <button type="button" className="button" onClick={() => onDone(null)}>
+            {t('common.cancel')}
+          </button>
+        </div>
+      </form>
+      <ConfirmDialog
+        open={pendingBelow !== null}
+        title={t('operator.licenceEdit.belowTitle', { limit: seatLimit, used: licence.seatsUsed })}
+        confirmLabel={t('operator.licenceEdit.belowConfirm')}
+        onConfirm={async () => {
+          const pending = pendingBelow;
+          setPendingBelow(null);
+          if (pending !== null) await save(pending.body, pending.sentApplications);
+        }}
+        onCancel={() => setPendingBelow(null)}
+      >
+        <p>{t('operator.licenceEdit.belowBody', { limit: seatLimit, used: licence.seatsUsed })}</p>
+      </ConfirmDialog>
+    </>
   );
 }
 

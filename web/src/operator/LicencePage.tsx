@@ -1,8 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { operatorApi } from '../api';
+import { operatorApi, send } from '../api/client';
 import { Link } from '../router';
-import type { OperatorLicence } from '../types';
 import { LoadState } from '../ui/LoadState';
 import { panelId, tabId, Tabs } from '../ui/Tabs';
 import { useLoad } from '../ui/useLoad';
@@ -21,7 +20,7 @@ type Section = (typeof SECTIONS)[number];
 
 export function LicencePage({ code }: { code: string }) {
   const { t } = useTranslation();
-  const licence = useLoad(() => operatorApi.get<OperatorLicence>(`/licences/${encodeURIComponent(code)}`), [code]);
+  const licence = useLoad(() => send(operatorApi.GET('/operator/v1/licences/{code}', { params: { path: { code } } })), [code]);
   const [section, setSection] = useState<Section>('entities');
   const [editing, setEditing] = useState(false);
 

@@ -1,8 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { operatorApi } from '../api';
+import { operatorApi, send } from '../api/client';
 import { Link, navigate } from '../router';
-import type { OperatorLicence, Page } from '../types';
+import type { Language } from '../api/types';
+import { currentLanguage, isLanguage } from '../i18n';
 import { useNotify } from '../ui/feedback';
 import { SelectField, TextField } from '../ui/fields';
 import { PagedFooter } from '../ui/PagedFooter';
@@ -15,7 +16,7 @@ import { joinMobile, MobileField, splitMobile } from '../users/MobileField';
 export function LicencesPage() {
   const { t } = useTranslation();
   const [creating, setCreating] = useState(false);
-  const paged = usePaged((cursor) => operatorApi.get<Page<OperatorLicence>>('/licences', { cursor }), []);
+  const paged = usePaged((cursor) => send(operatorApi.GET('/operator/v1/licences', { params: { query: { cursor } } })), []);
 
   return (
     <section className="page">
@@ -71,17 +72,20 @@ export function LicencesPage() {
 const FIELDS = ['code', 'name', 'seatLimit', 'twoFactor', 'admin.login', 'admin.firstName', 'admin.lastName', 'admin.email', 'admin.language', 'admin.mobile'] as const;
 
 function LicenceCreateForm({ onDone }: { onDone: (createdCode: string | null) => void }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const notify = useNotify();
   const problem = useProblem(FIELDS, { conflict: 'code' });
   const [code, setCode] = useState('');
   const [name, setName] = useState('');
   const [seatLimit, setSeatLimit] = useState('10');
   const [twoFactor, setTwoFactor] = useState(false);
-  const [admin, setAdmin] = useState({ login: '', firstName: '', lastName: '', email: '', language: i18n.language });
+  const [admin, setAdmin] = useState({ login: '', firstName: '', lastName: '', email: '', language: currentLanguage() as Language });
   const [mobile, setMobile] = useState(splitMobile(null));
   const [busy, setBusy] = useState(false);
-  const updateAdmin = (key: keyof typeof admin, value: string) => setAdmin((current) => ({ ...current, [key]: value }));
+  const updateAdmin = (key: keyof typeof admin, value: string) => {
+    if (key === 'language' && !isLanguage(value)) return;
+    setAdmin((current) => ({ ...current, [key]: value }));
+  };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -89,13 +93,13 @@ function LicenceCreateForm({ onDone }: { onDone: (createdCode: string | null) =>
     setBusy(true);
     try {
       const adminMobile = joinMobile(mobile);
-      const created = await operatorApi.post<{ licence: OperatorLicence }>('/licences', {
+      const created = await send(operatorApi.POST('/operator/v1/licences', { body: {
         code: code.trim(),
         name,
         seatLimit: Number(seatLimit),
         twoFactor,
         admin: { ...admin, login: admin.login.trim(), ...(adminMobile === null ? {} : { mobile: adminMobile }) },
-      });
+      } }));
       notify(t('operator.licences.created', { code: created.licence.code }));
       onDone(created.licence.code);
     } catch (error) {

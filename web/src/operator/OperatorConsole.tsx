@@ -1,45 +1,41 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { operatorApi } from '../api';
 import { PublicLayout } from '../auth/PublicLayout';
 import { Link, matchPath, useLocation } from '../router';
 import { LanguageSwitch } from '../shell/LanguageSwitch';
 import { useNotify } from '../ui/feedback';
 import { TextField } from '../ui/fields';
-import { Alert, useProblem } from '../ui/problems';
+import { Alert } from '../ui/problems';
+import { useSubmit } from '../ui/useSubmit';
 import { ApiAccountRequestsPage } from './ApiAccountRequestsPage';
 import { LicencePage } from './LicencePage';
 import { LicencesPage } from './LicencesPage';
 import { OperatorTokensPage } from './OperatorTokensPage';
-import { dropOperatorToken, keepOperatorToken, useOperatorToken } from './operatorSession';
+import { signInOperator, signOutOperator, useOperatorSession } from './operatorSession';
 
 // The vendor's operator console at /operator: a separate bundle, signed in with an operator token.
 
 export default function OperatorConsole() {
-  const token = useOperatorToken();
-  return token === null ? <OperatorSignIn /> : <OperatorShell />;
+  const { t } = useTranslation();
+  const session = useOperatorSession();
+  if (session.state === 'loading') {
+    return (
+      <p className="muted page-loading" role="status">
+        {t('common.loading')}
+      </p>
+    );
+  }
+  return session.state === 'signedOut' ? <OperatorSignIn /> : <OperatorShell />;
 }
 
 function OperatorSignIn() {
   const { t } = useTranslation();
-  const problem = useProblem(['token'], { unauthenticated: 'token', invalid_credentials: 'token' });
+  const problem = useSubmit(['token'], { unauthenticated: 'token', invalid_credentials: 'token' });
   const [token, setToken] = useState('');
-  const [busy, setBusy] = useState(false);
+  const busy = problem.pending;
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    problem.clear();
-    setBusy(true);
-    try {
-      // Only a token the server accepts is kept.
-      await operatorApi.verify(token.trim());
-      keepOperatorToken(token.trim());
-    } catch (error) {
-      problem.capture(error);
-    } finally {
-      setBusy(false);
-    }
-  };
+  // The token goes to the server once, for a session cookie; it is never kept by the page.
+  const submit = problem.onSubmit(() => signInOperator(token.trim()));
 
   return (
     <PublicLayout title={t('operator.signIn.title')}>
@@ -85,8 +81,7 @@ function OperatorShell() {
             type="button"
             className="button button-quiet"
             onClick={() => {
-              dropOperatorToken();
-              notify(t('header.signedOut'), 'info');
+              void signOutOperator().finally(() => notify(t('header.signedOut'), 'info'));
             }}
           >
             {t('header.signOut')}

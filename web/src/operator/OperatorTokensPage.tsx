@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { operatorApi } from '../api';
+import { operatorApi, send } from '../api/client';
 import { formatDateTime } from '../format';
 import { ConfirmDialog } from '../ui/ConfirmDialog';
 import { useNotify } from '../ui/feedback';
@@ -23,7 +23,7 @@ interface OperatorToken {
 export function OperatorTokensPage() {
   const { t, i18n } = useTranslation();
   const notify = useNotify();
-  const tokens = useLoad(async () => (await operatorApi.get<{ items: OperatorToken[] }>('/operator-tokens')).items, []);
+  const tokens = useLoad(async () => (await send(operatorApi.GET('/operator/v1/operator-tokens'))).items, []);
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
   const [revoking, setRevoking] = useState<OperatorToken | null>(null);
   const [busy, setBusy] = useState(false);
@@ -33,7 +33,7 @@ export function OperatorTokensPage() {
     revokeProblem.clear();
     setBusy(true);
     try {
-      await operatorApi.post(`/operator-tokens/${token.id}/revoke`);
+      await send(operatorApi.POST('/operator/v1/operator-tokens/{id}/revoke', { params: { path: { id: token.id } } }));
       notify(t('operator.tokens.revoked', { name: token.name }));
       setRevoking(null);
       tokens.reload();
@@ -142,7 +142,7 @@ function CreateTokenForm({ onCreated }: { onCreated: (created: { name: string; t
     problem.clear();
     setBusy(true);
     try {
-      const answer = await operatorApi.post<{ name: string; token: string }>('/operator-tokens', { name });
+      const answer = await send(operatorApi.POST('/operator/v1/operator-tokens', { body: { name } }));
       setName('');
       onCreated(answer);
     } catch (error) {

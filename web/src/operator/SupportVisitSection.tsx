@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { operatorApi } from '../api';
+import { operatorApi, send } from '../api/client';
 import { useNotify } from '../ui/feedback';
 import { Field, TextField } from '../ui/fields';
 import { Alert, useProblem } from '../ui/problems';
@@ -23,7 +23,7 @@ export function SupportVisitSection({ code }: { code: string }) {
     problem.clear();
     setBusy(true);
     try {
-      const visit = await operatorApi.post<{ sessionToken: string }>(`/licences/${encodeURIComponent(code)}/support-sessions`, { ticket, description, operator });
+      const visit = await send(operatorApi.POST('/operator/v1/licences/{code}/support-sessions', { params: { path: { code } }, body: { ticket, description, operator } }));
       setSessionToken(visit.sessionToken);
       notify(t('operator.support.opened', { ticket }));
     } catch (error) {

@@ -1,8 +1,8 @@
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { operatorApi } from '../api';
+import { operatorApi, send } from '../api/client';
 import { formatDateTime, fullName } from '../format';
-import type { EntityGroup, OperatorLicence, Page, RightsConfiguration, User } from '../types';
+import type { OperatorLicence, UserInput } from '../api/types';
 import { LoadState } from '../ui/LoadState';
 import { PagedFooter } from '../ui/PagedFooter';
 import { panelId, tabId, Tabs } from '../ui/Tabs';
@@ -22,13 +22,13 @@ const SEARCH_DELAY_MS = 300;
 export function UsersSection({ licence, onChanged }: { licence: OperatorLicence; onChanged: () => void }) {
   const { t, i18n } = useTranslation();
   const searchId = useId();
-  const base = `/licences/${encodeURIComponent(licence.code)}`;
+  const code = licence.code;
   const [status, setStatus] = useState<Status>('active');
   const [query, setQuery] = useState('');
   const [creating, setCreating] = useState(false);
   const [version, setVersion] = useState(0);
   const q = useDebounced(query.trim(), SEARCH_DELAY_MS);
-  const paged = usePaged((cursor) => operatorApi.get<Page<User>>(`${base}/users`, { status, q, limit: PAGE_SIZE, cursor }), [base, status, q, version]);
+  const paged = usePaged((cursor) => send(operatorApi.GET('/operator/v1/licences/{code}/users', { params: { path: { code }, query: { status, q, limit: PAGE_SIZE, cursor } } })), [code, status, q, version]);
 
   return (
     <section className="card" aria-labelledby="operator-users-title">
@@ -98,14 +98,17 @@ export function UsersSection({ licence, onChanged }: { licence: OperatorLicence;
 
 /** The admins' user form, fed with the licence's every configuration and group, creating through the operator API. */
 function UserCreate({ licence, onDone }: { licence: OperatorLicence; onDone: (created: boolean) => void }) {
-  const base = `/licences/${encodeURIComponent(licence.code)}`;
+  const code = licence.code;
   const reference = useLoad<ReferenceData>(async () => {
-    const [rightsConfigurations, entityGroups] = await Promise.all([operatorApi.get<RightsConfiguration[]>(`${base}/rights-configurations`), operatorApi.get<EntityGroup[]>(`${base}/entity-groups`)]);
+    const [rightsConfigurations, entityGroups] = await Promise.all([
+      send(operatorApi.GET('/operator/v1/licences/{code}/rights-configurations', { params: { path: { code } } })),
+      send(operatorApi.GET('/operator/v1/licences/{code}/entity-groups', { params: { path: { code } } })),
+    ]);
     return { licence, rightsConfigurations, entityGroups };
-  }, [base]);
+  }, [code]);
   return (
     <LoadState loaded={reference}>
-      {(data) => <UserForm user={null} reference={data} grantAny create={(body) => operatorApi.post<User>(`${base}/users`, body)} onSaved={() => onDone(true)} onCancel={() => onDone(false)} />}
+      {(data) => <UserForm user={null} reference={data} grantAny create={(body) => send(operatorApi.POST('/operator/v1/licences/{code}/users', { params: { path: { code } }, body: body as UserInput }))} onSaved={() => onDone(true)} onCancel={() => onDone(false)} />}
     </LoadState>
   );
 }
