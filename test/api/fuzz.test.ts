@@ -8,7 +8,9 @@ import { aimedRequests, bodyFor, changedTables, fingerprint, operationsOf, pathF
 // operation's schema with one thing wrong, junk bodies, declared and junk query parameters, crafted
 // cursors, ids of this licence, of another licence, random and malformed) as four callers: anonymous,
 // a licence admin (cookie session + CSRF token), a Reviewer of the same licence and an operator
-// (bearer). It fails on
+// (bearer), now and then with a wrong CSRF token or the headers of a cross-site request. Before the
+// random requests, a few aimed ones per operation always try crafted cursors and a lone surrogate
+// or a bidi control in a text field. It fails on
 //   - any 5xx;
 //   - any error answer that is not an RFC 9457 problem (application/problem+json with type, title,
 //     status, code), except the OAuth endpoints, which answer RFC 6749 {error};
@@ -96,6 +98,8 @@ interface FuzzRequest {
   body: FuzzBody;
   /** Sends a wrong CSRF token instead of the right one. */
   wrongCsrf: boolean;
+  /** Says, as a browser would, that another site sent it. */
+  crossSite: boolean;
 }
 
 function requestFor(operation: Operation): fc.Arbitrary<FuzzRequest> {
@@ -110,12 +114,16 @@ function requestFor(operation: Operation): fc.Arbitrary<FuzzRequest> {
     path: fc.tuple(pathFor(operation, pools), queryFor(operation, pools)).map(([path, query]) => path + query),
     body: bodyFor(operation, pools),
     wrongCsrf: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
+    crossSite: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
   });
 }
 
 async function send(operation: Operation, request: FuzzRequest): Promise<HttpAnswer> {
   const client = clients[request.caller];
-  const headers: Record<string, string> = request.wrongCsrf ? { 'x-csrf-token': 'not-the-token' } : {};
+  const headers: Record<string, string> = {
+    ...(request.wrongCsrf ? { 'x-csrf-token': 'not-the-token' } : {}),
+    ...(request.crossSite ? { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' } : {}),
+  };
   const { body } = request;
   if (body.kind === 'none') return client.request(operation.method, request.path, undefined, headers);
   if (body.kind === 'raw') return client.request(operation.method, request.path, body.text, { ...headers, 'content-type': body.contentType });
@@ -152,7 +160,7 @@ const shorten = (text: string, max = 300) => (text.length > max ? `${text.slice(
 
 function describeRequest(operation: Operation, request: FuzzRequest): string {
   const body = request.body.kind === 'none' ? '' : request.body.kind === 'raw' ? ` ${request.body.contentType} ${shorten(JSON.stringify(request.body.text))}` : ` ${shorten(JSON.stringify(request.body.value) ?? 'undefined')}`;
-  return `${request.caller}${request.wrongCsrf ? ' (wrong CSRF token)' : ''}: ${operation.method} ${shorten(request.path, 400)}${body}`;
+  return `${request.caller}${request.wrongCsrf ? ' (wrong CSRF token)' : ''}${request.crossSite ? ' (cross-site)' : ''}: ${operation.method} ${shorten(request.path, 400)}${body}`;
 }
 
 /** The data as it stands, known valid until the next request that may have changed it. */
@@ -244,7 +252,7 @@ describe('every operation of the OpenAPI document, fuzzed', () => {
     for (const operation of operations) {
       const seed = seedFor(operation);
       const intended: CallerName = operation.path.startsWith('/operator/') ? 'operator' : 'admin';
-      const examples = aimedRequests(operation, pools, seed).map(({ path, body }): [FuzzRequest] => [{ caller: intended, path, body, wrongCsrf: false }]);
+      const examples = aimedRequests(operation, pools, seed).map(({ path, body }): [FuzzRequest] => [{ caller: intended, path, body, wrongCsrf: false, crossSite: false }]);
       const details = await fc.check(
         fc.asyncProperty(requestFor(operation), (request) => exercise(operation, request)),
         { seed, numRuns: RUNS + examples.length, examples, endOnFailure: !LONG_RUN, ...(REPLAY_PATH === undefined ? {} : { path: REPLAY_PATH }) },

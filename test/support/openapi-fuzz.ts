@@ -439,7 +439,9 @@ export function aimedRequests(operation: Operation, pools: IdPools, seed: number
   const path = typicalPath(operation, pools);
   const aimed: { path: string; body: FuzzBody }[] = [];
   if (operation.queryParameters.some((p) => p.name === 'cursor')) {
-    for (const key of [['Hopper', 'not-a-uuid'], ['2026-13-45T99:99:99Z', '6f1c2a4e-1d3b-4c5a-9e7f-0a1b2c3d4e5f'], [42, 'x']]) {
+    const id = '6f1c2a4e-1d3b-4c5a-9e7f-0a1b2c3d4e5f';
+    // Times JavaScript writes back identically but PostgreSQL does not take: year 0, a six-digit year.
+    for (const key of [['Hopper', 'not-a-uuid'], ['2026-13-45T99:99:99Z', id], [42, 'x'], ['0000-12-31T23:59:59.999Z', id], ['+010000-01-01T00:00:00.000Z', id]]) {
       aimed.push({ path: `${path}?cursor=${base64url(JSON.stringify(key))}`, body: { kind: 'none' } });
     }
   }
