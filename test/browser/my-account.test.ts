@@ -62,7 +62,8 @@ describe('my account', () => {
 
     const defaultEntity = page.locator('.entity-default');
     const style = await defaultEntity.evaluate((element) => {
-      const computed = getComputedStyle(element);
+      // Runs in the page; the root tsconfig has no DOM types, hence globalThis.
+      const computed = (globalThis as unknown as { getComputedStyle(node: unknown): { fontWeight: string; color: string } }).getComputedStyle(element);
       return { weight: computed.fontWeight, color: computed.color };
     });
     expect(Number(style.weight)).toBeGreaterThanOrEqual(700);
