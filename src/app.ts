@@ -40,6 +40,7 @@ import { createHttpServer, type HttpServer } from './platform/http/server.ts';
 import type { Logger } from './platform/logger.ts';
 import { createMetrics } from './platform/metrics.ts';
 import { OutboxWorker } from './platform/messaging/outbox.ts';
+import { createPurge, type Purge } from './platform/purge.ts';
 import { logTransport, smsWebhookTransport, smtpTransport, type Channel, type MessageTransport } from './platform/messaging/transports.ts';
 
 // The composition root: the only file that knows every feature. It builds the server from its
@@ -48,7 +49,7 @@ import { logTransport, smsWebhookTransport, smtpTransport, type Channel, type Me
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const VERSION = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 export const CONSOLE_DIR = path.join(ROOT, 'web', 'dist');
-const TRANSFER_BOX_PURGE_MS = 5 * 60 * 1000;
+const PURGE_INTERVAL_MS = 5 * 60 * 1000;
 
 export interface AppDependencies {
   config: Config;
@@ -66,6 +67,8 @@ export interface App {
   context: AppContext;
   outbox: OutboxWorker;
   services: ReturnType<typeof createServices>;
+  /** Deletes expired sessions, links, challenges, tokens, delivered messages and Transfer Box items. */
+  purge: Purge;
   close(): Promise<void>;
 }
 
@@ -201,19 +204,21 @@ export async function buildApp(dependencies: AppDependencies): Promise<App> {
     { prefix: '/operator/v1' },
   );
 
-  // Expired Transfer Box items are deleted every few minutes by every process; deleting twice is harmless.
-  const transferBoxPurge = setInterval(() => {
-    transferBox.purgeExpired().catch((error: unknown) => logger.error({ err: error }, 'Transfer Box purge failed'));
-  }, TRANSFER_BOX_PURGE_MS);
-  transferBoxPurge.unref();
+  // Every process schedules the purge of expired rows; an advisory lock lets one run it at a time.
+  const purge = createPurge({ db: database.db, metrics, logger, now: () => context.now(), sessionIdleMinutes: config.sessionIdleMinutes });
+  const purgeTimer = setInterval(() => {
+    purge.run().catch((error: unknown) => logger.error({ err: error }, 'purge of expired rows failed'));
+  }, PURGE_INTERVAL_MS);
+  purgeTimer.unref();
 
   return {
     server,
     context,
     outbox,
     services,
+    purge,
     async close() {
-      clearInterval(transferBoxPurge);
+      clearInterval(purgeTimer);
       await server.close();
       await outbox.stop();
       await changes.stop();

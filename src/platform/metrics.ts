@@ -1,8 +1,10 @@
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 export interface Metrics {
   registry: Registry;
   httpRequestDuration: Histogram<'method' | 'route' | 'status_code'>;
+  /** Rows the scheduled purge deleted, by kind (sessions, password_links, outbox, …). */
+  purgedRows: Counter<'kind'>;
 }
 
 /** One registry per server, so tests and several servers in one process do not share counters. */
@@ -16,5 +18,11 @@ export function createMetrics(): Metrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
-  return { registry, httpRequestDuration };
+  const purgedRows = new Counter({
+    name: 'gatehouse_purged_rows_total',
+    help: 'Expired or spent rows deleted by the scheduled purge, by kind',
+    labelNames: ['kind'],
+    registers: [registry],
+  });
+  return { registry, httpRequestDuration, purgedRows };
 }
