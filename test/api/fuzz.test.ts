@@ -168,7 +168,37 @@ let known: DataFingerprint | null = null;
 /** How the answers fell, so the walk proves it reached both refusals and accepted requests. */
 const tally = { refused: 0, accepted: 0 };
 
+// The scheduled purge deletes expired rows on its own clock (every few minutes): a long walk would
+// see it as a refused request changing the data. It waits while a request is being checked, and a
+// request waits while it runs; the checks and the flags they set share a tick, so they never overlap.
+let checking: { closed: Promise<void> } | null = null;
+let purging: Promise<unknown> | null = null;
+
+function holdPurgeOutsideChecks(app: TestApp['app']): void {
+  const run = app.purge.run.bind(app.purge);
+  app.purge.run = async () => {
+    while (checking !== null) await checking.closed;
+    purging = run().finally(() => {
+      purging = null;
+      known = null;
+    });
+    return (await purging) as Awaited<ReturnType<typeof run>>;
+  };
+}
+
 async function exercise(operation: Operation, request: FuzzRequest): Promise<void> {
+  while (purging !== null) await purging;
+  let close = () => {};
+  checking = { closed: new Promise<void>((resolve) => (close = resolve)) };
+  try {
+    await check(operation, request);
+  } finally {
+    checking = null;
+    close();
+  }
+}
+
+async function check(operation: Operation, request: FuzzRequest): Promise<void> {
   const before = known ?? (await fingerprint(test.database.handle));
   const answer = await send(operation, request);
   const wrong = malformedAnswer(request.path, answer);
@@ -189,6 +219,7 @@ async function exercise(operation: Operation, request: FuzzRequest): Promise<voi
 
 beforeAll(async () => {
   test = await startTestApp();
+  holdPurgeOutsideChecks(test.app);
   home = await createLicence(test);
   other = await createLicence(test);
   clients.anonymous = test.anonymous();
@@ -243,7 +274,7 @@ describe('the data fingerprint', () => {
 });
 
 describe('every operation of the OpenAPI document, fuzzed', () => {
-  it(`answers ${LONG_RUN ? 'many' : 'a few'} random and malformed requests per operation without a 5xx, with problems, and refusals change nothing`, async () => {
+  it('answers random and malformed requests to every operation without a 5xx, with problems only, and refusals change nothing', async () => {
     const document = (await test.anonymous().get('/openapi.json')).body;
     const operations = operationsOf(document).filter((op) => ONLY === undefined || `${op.method} ${op.path}` === ONLY);
     expect(operations.length).toBeGreaterThan(ONLY === undefined ? 40 : 0);
