@@ -1,4 +1,4 @@
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, consoleApi, send } from '../api/client';
 import type { RequestOf, User } from '../api/types';
@@ -6,7 +6,8 @@ import { fullName } from '../format';
 import { joinMobile, MobileField, splitMobile, type MobileParts } from '../users/MobileField';
 import { useNotify } from '../ui/feedback';
 import { SelectField, TextField } from '../ui/fields';
-import { Alert, fieldErrorMessage, useProblem } from '../ui/problems';
+import { Alert, fieldErrorMessage } from '../ui/problems';
+import { useSubmit } from '../ui/useSubmit';
 import { useDebounced } from '../ui/useLoad';
 import './api-accounts.css';
 
@@ -32,7 +33,6 @@ type Preview = { state: 'unknown' } | { state: 'pending' } | { state: 'known'; d
 export function ApiAccountRequestForm({ holderUserId, onDone }: { holderUserId: string | null; onDone: (filed: boolean) => void }) {
   const { t } = useTranslation();
   const notify = useNotify();
-  const problem = useProblem(FIELDS);
   const [login, setLogin] = useState('');
   const [kind, setKind] = useState<HolderKind>('user');
   const [userId, setUserId] = useState(holderUserId ?? '');
@@ -40,7 +40,6 @@ export function ApiAccountRequestForm({ holderUserId, onDone }: { holderUserId: 
   const [lastName, setLastName] = useState('');
   const [email, setEmail] = useState('');
   const [mobile, setMobile] = useState<MobileParts>(splitMobile(null));
-  const [busy, setBusy] = useState(false);
   const kindName = useId();
 
   const holder: Holder | null = kind === 'user' ? (userId === '' ? null : { userId }) : outsideHolder(firstName, lastName, email, mobile);
@@ -48,36 +47,26 @@ export function ApiAccountRequestForm({ holderUserId, onDone }: { holderUserId: 
   const preview = useDeliveryPreview(login.trim() === '' || holder === null ? null : (body as { login: string; holder: Holder }));
   const showAdvice = login.trim() !== '' && !SERVICE_LOGIN.test(login);
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    problem.clear();
-    if (kind === 'user' && userId === '') {
-      problem.capture(new ApiError(422, { code: 'validation_failed', errors: [{ field: 'holder.userId', code: 'required', message: t('apiAccounts.holderRequired') }] }));
-      return;
-    }
-    setBusy(true);
-    try {
-      await send(consoleApi.POST('/api/v1/api-account-requests', { body: { login: login.trim(), holder: holder ?? outsideHolder(firstName, lastName, email, mobile) ?? { firstName, lastName, email } } }));
-      notify(t('apiAccounts.requestFiled', { login: login.trim() }));
-      onDone(true);
-    } catch (error) {
-      problem.capture(error);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const submit = useSubmit(FIELDS);
+  const fileRequest = submit.onSubmit(async () => {
+    // A console holder is named by id: the form asks for the choice rather than sending an empty one.
+    if (kind === 'user' && userId === '') throw new ApiError(422, { code: 'validation_failed', errors: [{ field: 'holder.userId', code: 'required', message: t('apiAccounts.holderRequired') }] });
+    await send(consoleApi.POST('/api/v1/api-account-requests', { body: { login: login.trim(), holder: holder ?? outsideHolder(firstName, lastName, email, mobile) ?? { firstName, lastName, email } } }));
+    notify(t('apiAccounts.requestFiled', { login: login.trim() }));
+    onDone(true);
+  });
 
   return (
-    <form onSubmit={submit} noValidate className="form" aria-labelledby="api-request-title">
+    <form onSubmit={fileRequest} noValidate className="form" aria-labelledby="api-request-title">
       <h2 id="api-request-title">{t('apiAccounts.requestTitle')}</h2>
       <p className="muted">{t('apiAccounts.requestIntro')}</p>
-      <Alert>{problem.alert}</Alert>
+      <Alert>{submit.alert}</Alert>
       <div className="form-grid">
         <TextField
           label={t('apiAccounts.login')}
           value={login}
           onValue={setLogin}
-          error={problem.fieldError('login')}
+          error={submit.fieldError('login')}
           hint={t('apiAccounts.loginHint')}
           required
           autoCapitalize="none"
@@ -100,18 +89,18 @@ export function ApiAccountRequestForm({ holderUserId, onDone }: { holderUserId: 
         ))}
       </fieldset>
       {kind === 'user' ? (
-        <HolderPicker userId={userId} onUserId={setUserId} error={problem.fieldError('holder.userId')} />
+        <HolderPicker userId={userId} onUserId={setUserId} error={submit.fieldError('holder.userId')} />
       ) : (
         <div className="form-grid">
-          <TextField label={t('user.firstName')} value={firstName} onValue={setFirstName} error={problem.fieldError('holder.firstName')} required />
-          <TextField label={t('user.lastName')} value={lastName} onValue={setLastName} error={problem.fieldError('holder.lastName')} required />
-          <TextField label={t('user.email')} type="email" value={email} onValue={setEmail} error={problem.fieldError('holder.email')} required />
-          <MobileField value={mobile} onValue={setMobile} required error={problem.fieldError('holder.mobile')} hint={t('apiAccounts.mobileHint')} />
+          <TextField label={t('user.firstName')} value={firstName} onValue={setFirstName} error={submit.fieldError('holder.firstName')} required />
+          <TextField label={t('user.lastName')} value={lastName} onValue={setLastName} error={submit.fieldError('holder.lastName')} required />
+          <TextField label={t('user.email')} type="email" value={email} onValue={setEmail} error={submit.fieldError('holder.email')} required />
+          <MobileField value={mobile} onValue={setMobile} required error={submit.fieldError('holder.mobile')} hint={t('apiAccounts.mobileHint')} />
         </div>
       )}
       <DeliveryLine preview={preview} />
       <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={busy}>
+        <button type="submit" className="button button-primary" disabled={submit.pending}>
           {t('apiAccounts.requestSubmit')}
         </button>
         <button type="button" className="button" onClick={() => onDone(false)}>

@@ -7,8 +7,9 @@ import { navigate, useLocation } from '../router';
 import { useSession } from '../session';
 import { useNotify } from '../ui/feedback';
 import { PagedFooter } from '../ui/PagedFooter';
-import { problemMessage } from '../ui/problems';
+import { DataTable } from '../ui/DataTable';
 import { usePaged } from '../ui/usePaged';
+import { useAction } from '../ui/useSubmit';
 import { ApiAccountRequestForm } from './ApiAccountRequestForm';
 import { ApiAccountsTable } from './ApiAccountsTable';
 
@@ -56,21 +57,20 @@ function ApiAccountList() {
   const { can } = useSession();
   const notify = useNotify();
   const paged = usePaged((cursor) => send(consoleApi.GET('/api/v1/api-accounts', { params: { query: { cursor } } })), []);
+  const action = useAction();
   const [busyId, setBusyId] = useState<string | null>(null);
 
-  const switchAccount = async (account: ApiAccount) => {
-    const action = account.status === 'active' ? 'deactivate' : 'activate';
+  const switchAccount = (account: ApiAccount) => {
+    const next = account.status === 'active' ? 'deactivate' : 'activate';
     setBusyId(account.id);
-    try {
-      const params = { params: { path: { id: account.id } } };
-      await send(action === 'deactivate' ? consoleApi.POST('/api/v1/api-accounts/{id}/deactivate', params) : consoleApi.POST('/api/v1/api-accounts/{id}/activate', params));
-      notify(t(action === 'deactivate' ? 'apiAccounts.deactivated' : 'apiAccounts.activated', { login: account.login }));
-      paged.reload();
-    } catch (error) {
-      notify(problemMessage(t, error), 'error');
-    } finally {
-      setBusyId(null);
-    }
+    void action
+      .run(async () => {
+        const params = { params: { path: { id: account.id } } };
+        await send(next === 'deactivate' ? consoleApi.POST('/api/v1/api-accounts/{id}/deactivate', params) : consoleApi.POST('/api/v1/api-accounts/{id}/activate', params));
+        notify(t(next === 'deactivate' ? 'apiAccounts.deactivated' : 'apiAccounts.activated', { login: account.login }));
+        paged.reload();
+      })
+      .finally(() => setBusyId(null));
   };
 
   return (
@@ -80,7 +80,7 @@ function ApiAccountList() {
         accounts={paged.items}
         action={(account) => (
           can('licence-configuration.api-users.deactivate') ? (
-            <button type="button" className="button button-small" onClick={() => void switchAccount(account)} disabled={busyId === account.id}>
+            <button type="button" className="button button-small" onClick={() => switchAccount(account)} disabled={busyId === account.id}>
               {account.status === 'active' ? t('users.deactivate') : t('users.activate')}
               <span className="visually-hidden"> {account.login}</span>
             </button>
@@ -98,33 +98,35 @@ function ApiAccountRequestList({ version }: { version: number }) {
   return (
     <section className="card" aria-labelledby="api-requests-title">
       <h2 id="api-requests-title">{t('apiAccounts.requests')}</h2>
-      <table className="table">
-        <thead>
-          <tr>
-            <th scope="col">{t('user.login')}</th>
-            <th scope="col">{t('apiAccounts.holder')}</th>
-            <th scope="col">{t('apiAccounts.deliveryColumn')}</th>
-            <th scope="col">{t('user.status')}</th>
-            <th scope="col">{t('apiAccounts.requestedAt')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {paged.items.map((request) => (
-            <tr key={request.id}>
-              <td>{request.login}</td>
-              <td>
+      <DataTable
+        label={t('apiAccounts.requests')}
+        rows={paged.items}
+        rowKey={(request) => request.id}
+        columns={[
+          { key: 'login', header: t('user.login'), cell: (request) => request.login },
+          {
+            key: 'holder',
+            header: t('apiAccounts.holder'),
+            cell: (request) => (
+              <>
                 {fullName(request.holder)} <span className="muted">{request.holder.email}</span>
-              </td>
-              <td>{request.delivery === null ? t('common.none') : t(`apiAccounts.deliveries.${request.delivery}`)}</td>
-              <td>
+              </>
+            ),
+          },
+          { key: 'delivery', header: t('apiAccounts.deliveryColumn'), cell: (request) => (request.delivery === null ? t('common.none') : t(`apiAccounts.deliveries.${request.delivery}`)) },
+          {
+            key: 'status',
+            header: t('user.status'),
+            cell: (request) => (
+              <>
                 <span className="badge badge-neutral">{t(`apiAccounts.statuses.${request.status}`, { defaultValue: request.status })}</span>
                 {request.reason ? <span className="muted"> {request.reason}</span> : null}
-              </td>
-              <td className="nowrap">{formatDateTime(request.createdAt, i18n.language)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+              </>
+            ),
+          },
+          { key: 'requested', header: t('apiAccounts.requestedAt'), cell: (request) => formatDateTime(request.createdAt, i18n.language), className: 'nowrap' },
+        ]}
+      />
       <PagedFooter paged={paged} emptyText={t('apiAccounts.noRequests')} />
     </section>
   );

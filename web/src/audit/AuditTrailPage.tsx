@@ -3,6 +3,8 @@ import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import { consoleApi, send } from '../api/client';
 import { dayStart, formatDateTime } from '../format';
+import type { AuditEvent } from '../api/types';
+import { DataTable } from '../ui/DataTable';
 import { PagedFooter } from '../ui/PagedFooter';
 import { usePaged } from '../ui/usePaged';
 import { useDebounced } from '../ui/useLoad';
@@ -149,48 +151,45 @@ export function AuditTrailPage() {
             </button>
           ) : null}
         </form>
-        <table className="table" aria-busy={paged.loading}>
-          <caption className="visually-hidden">{t('audit.title')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('audit.at')}</th>
-              <th scope="col">{t('audit.actor')}</th>
-              <th scope="col">{t('audit.action')}</th>
-              <th scope="col">{t('audit.target')}</th>
-              <th scope="col">{t('audit.changes')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {paged.items.map((event) => (
-              <tr key={event.id}>
-                <td className="nowrap">{formatDateTime(event.at, i18n.language)}</td>
-                <td>{actorText(t, event.actor, labels.current)}</td>
-                <td>{actionLabel(t, event.action)}</td>
-                <td>{targetText(t, event.target, labels.current)}</td>
-                <td>
-                  <ul className="changes">
-                    {changesOf(t, event, labels.current).map((change) => (
-                      <li key={change.field}>
-                        <span className="change-field">{change.label}</span>{' '}
-                        {change.from !== undefined ? <del>{change.from}</del> : null}
-                        {change.from !== undefined && change.to !== undefined ? (
-                          <>
-                            {' '}
-                            <span aria-hidden="true">→</span>
-                            <span className="visually-hidden">{t('audit.becomes')}</span>{' '}
-                          </>
-                        ) : null}
-                        {change.to !== undefined ? <ins>{change.to}</ins> : null}
-                      </li>
-                    ))}
-                  </ul>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <div aria-busy={paged.loading}>
+          <DataTable
+            label={t('audit.title')}
+            className="audit-table"
+            rows={paged.items}
+            rowKey={(event) => event.id}
+            columns={[
+              { key: 'at', header: t('audit.at'), cell: (event) => formatDateTime(event.at, i18n.language), className: 'nowrap' },
+              { key: 'actor', header: t('audit.actor'), cell: (event) => actorText(t, event.actor, labels.current) },
+              { key: 'action', header: t('audit.action'), cell: (event) => actionLabel(t, event.action) },
+              { key: 'target', header: t('audit.target'), cell: (event) => targetText(t, event.target, labels.current) },
+              { key: 'changes', header: t('audit.changes'), cell: (event) => <Changes event={event} labels={labels.current} /> },
+            ]}
+          />
+        </div>
         <PagedFooter paged={paged} emptyText={filtered ? t('audit.noMatch') : t('audit.empty')} />
       </div>
     </section>
+  );
+}
+
+/** Before → after, one field a line: the old value struck, the new one marked, read as "becomes" aloud. */
+function Changes({ event, labels }: { event: AuditEvent; labels: AuditLabels }) {
+  const { t } = useTranslation();
+  return (
+    <ul className="changes">
+      {changesOf(t, event, labels).map((change) => (
+        <li key={change.field}>
+          <span className="change-field">{change.label}</span> {change.from !== undefined ? <del>{change.from}</del> : null}
+          {change.from !== undefined && change.to !== undefined ? (
+            <>
+              {' '}
+              <span aria-hidden="true">→</span>
+              <span className="visually-hidden">{t('audit.becomes')}</span>{' '}
+            </>
+          ) : null}
+          {change.to !== undefined ? <ins>{change.to}</ins> : null}
+        </li>
+      ))}
+    </ul>
   );
 }
