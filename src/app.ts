@@ -100,7 +100,7 @@ function createServices(context: AppContext, catalogSource: ReturnType<typeof cr
   const accesses = createAccessesService(context);
   const audit = createAuditService(context);
   const transferBox = createTransferBoxService(context, { sealer });
-  const apiAccounts = createApiAccountsService(context, transferBox);
+  const apiAccounts = createApiAccountsService(context, transferBox, users.ceilings);
   return { users, entities, configurations, licences, auth, catalog, authorization, accesses, audit, transferBox, apiAccounts };
 }
 
@@ -175,13 +175,13 @@ export async function buildApp(dependencies: AppDependencies): Promise<App> {
       await api.register(authRoutes(auth, { secureCookies }));
       await api.register(userRoutes(users, auth.stepUp));
       await api.register(licenceRoutes(licences, auth.stepUp));
-      await api.register(entityGroupRoutes(entities));
-      await api.register(configurationRoutes(configurations, licences));
+      await api.register(entityGroupRoutes(entities, users));
+      await api.register(configurationRoutes(configurations, licences, users));
       await api.register(authorizationRoutes(authorization));
       await api.register(accessRoutes(accesses));
       await api.register(auditRoutes(audit));
       await api.register(transferBoxRoutes(transferBox));
-      await api.register(apiAccountRoutes(apiAccounts));
+      await api.register(apiAccountRoutes(apiAccounts, users));
       await api.register(tokenRoutes(apiAccounts));
     },
     { prefix: '/api/v1' },

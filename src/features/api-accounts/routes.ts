@@ -4,6 +4,7 @@ import { auditActorOf, userActor } from '../../platform/http/authenticate.ts';
 import * as field from '../../platform/http/schemas.ts';
 import { licenceCodeParams } from '../licences/routes.ts';
 import type { LicencesService } from '../licences/service.ts';
+import type { UsersService } from '../users/service.ts';
 import type { ApiAccountsService, HolderInput } from './service.ts';
 
 const holderSchema = z.object({
@@ -75,7 +76,7 @@ function holderOf(holder: HolderRequest): HolderInput {
 const tags = ['API accounts'];
 const requires = (step: string) => ({ access: 'user' as const, requires: `licence-configuration.api-users.${step}` });
 
-export function apiAccountRoutes(apiAccounts: ApiAccountsService): FastifyPluginAsyncZod {
+export function apiAccountRoutes(apiAccounts: ApiAccountsService, users: UsersService): FastifyPluginAsyncZod {
   return async (app) => {
     app.get('/api-accounts', {
       config: requires('view'),
@@ -86,8 +87,17 @@ export function apiAccountRoutes(apiAccounts: ApiAccountsService): FastifyPlugin
     for (const [action, status] of [['deactivate', 'deactivated'], ['activate', 'active']] as const) {
       app.post(`/api-accounts/:id/${action}`, {
         config: requires('deactivate'),
-        schema: { tags, summary: action === 'deactivate' ? 'Deactivate an API account: its tokens stop working at once' : 'Activate an API account again', params: field.idParams, response: { 200: accountSchema } },
-        handler: (request) => apiAccounts.setStatus(userActor(request).licenceId, request.params.id, status, auditActorOf(request)),
+        schema: {
+          tags,
+          summary: action === 'deactivate' ? 'Deactivate an API account: its tokens stop working at once' : 'Activate an API account again',
+          description: "403 `exceeds_own_rights` (field `id`) when the account holds rights or entities beyond the caller's own configuration and group.",
+          params: field.idParams,
+          response: { 200: accountSchema },
+        },
+        handler: (request) => {
+          const actor = userActor(request);
+          return apiAccounts.setStatus(actor.licenceId, request.params.id, status, auditActorOf(request), users.ceilings.callerOf(actor));
+        },
       });
     }
 

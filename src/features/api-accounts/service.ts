@@ -10,6 +10,8 @@ import { ensure, fieldError, invalidField, notFound, Problem, type FieldError } 
 import { enqueueMessages } from '../../platform/messaging/outbox.ts';
 import { createThrottle, throttleKey, type ThrottlePolicy } from '../../platform/throttle.ts';
 import type { CompiledCatalog } from '../../core/catalog.ts';
+import type { CeilingCaller } from '../users/ceiling.ts';
+import type { UsersService } from '../users/service.ts';
 import { routesOf, type Delivery, type Route } from './holders.ts';
 import { requestOutcomeMessage, secretDelivery } from './messages.ts';
 import * as store from './store.ts';
@@ -100,7 +102,7 @@ function deliverable(route: Route): asserts route is Exclude<Route, { delivery: 
   if (route.delivery === null) throw new Problem('conflict', `The secret cannot be delivered: ${route.error.field} ${route.error.message}`, { errors: [route.error] });
 }
 
-export function createApiAccountsService(ctx: AppContext, transferBox: TransferBoxDelivery) {
+export function createApiAccountsService(ctx: AppContext, transferBox: TransferBoxDelivery, ceilings: UsersService['ceilings']) {
   const throttle = createThrottle(ctx.db, () => ctx.now());
 
   const accountView = async (executor: Executor, licenceId: string, id: string) => {
@@ -313,11 +315,16 @@ export function createApiAccountsService(ctx: AppContext, transferBox: TransferB
       return pageOf(rows, query.limit, presentAccount, (row) => [row.account.login.toLowerCase(), row.account.id]);
     },
 
-    /** Deactivation revokes every token of the account at once. */
-    async setStatus(licenceId: string, accountId: string, status: 'active' | 'deactivated', actor: AuditActor) {
+    /**
+     * Deactivation revokes every token of the account at once. A licence admin acts only on an
+     * account within their own reach (the privilege ceiling, as for users): else 403 exceeds_own_rights.
+     */
+    async setStatus(licenceId: string, accountId: string, status: 'active' | 'deactivated', actor: AuditActor, caller: CeilingCaller) {
+      const catalog = await ceilings.catalogFor(caller);
       await ctx.transaction(async (tx, announce) => {
         const account = await store.findAccount(tx, licenceId, accountId, { lock: true });
         ensure(account !== null, notFound('API account'));
+        await ceilings.ensureMayActOn(tx, licenceId, caller, catalog, account);
         if (account.status === status) return;
         const now = ctx.now();
         await store.updateAccount(tx, licenceId, accountId, { status, updatedAt: now });

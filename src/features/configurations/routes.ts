@@ -4,6 +4,7 @@ import { auditActorOf, userActor } from '../../platform/http/authenticate.ts';
 import * as field from '../../platform/http/schemas.ts';
 import { licenceCodeParams } from '../licences/routes.ts';
 import type { LicencesService } from '../licences/service.ts';
+import type { UsersService } from '../users/service.ts';
 import type { ConfigurationsService } from './service.ts';
 
 const configurationSchema = z.object({
@@ -11,20 +12,27 @@ const configurationSchema = z.object({
   key: z.string(),
   name: z.string(),
   kind: z.enum(['standard', 'internal', 'custom']),
-  assignable: z.boolean(),
+  assignable: z
+    .boolean()
+    .describe(
+      'Whether the caller may grant it: never the configurations only the vendor grants (Admin, internal ones), and, for a licence admin, only those whose usable rights lie within their own configuration (else 403 exceeds_own_rights)',
+    ),
   applications: z.array(z.string()),
   steps: z.array(z.string()).optional(),
 });
 const customBody = z.strictObject({ name: field.text(100), permissions: z.array(z.string().max(200)).min(1).max(2000) });
 
-export function configurationRoutes(configurations: ConfigurationsService, licences: LicencesService): FastifyPluginAsyncZod {
+export function configurationRoutes(configurations: ConfigurationsService, licences: LicencesService, users: UsersService): FastifyPluginAsyncZod {
   return async (app) => {
     app.get('/rights-configurations', {
       config: { access: 'user' },
       schema: { tags: ['Reference data'], summary: "The licence's rights configurations, and which ones admins may grant", response: { 200: z.array(configurationSchema) } },
       handler: async (request) => {
-        const licence = await licences.byId(userActor(request).licenceId);
-        return configurations.list(licence.id, licence.applications);
+        const actor = userActor(request);
+        const licence = await licences.byId(actor.licenceId);
+        // The console offers only what the server would accept from this caller.
+        const offer = await users.ceilings.offerTo(licence.id, users.ceilings.callerOf(actor));
+        return configurations.list(licence.id, licence.applications, offer.configuration);
       },
     });
   };

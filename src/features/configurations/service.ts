@@ -20,7 +20,11 @@ export function definitionOf(row: store.ConfigurationRow): ConfigurationDefiniti
   return row.kind === 'custom' ? { kind: 'custom', steps: row.steps } : { kind: row.kind, key: row.key };
 }
 
-function presentConfiguration(row: store.ConfigurationRow, catalog: CompiledCatalog, subscribed: ReadonlySet<string>) {
+/**
+ * `mayOffer`: whether the caller may grant this configuration at all (the privilege ceiling); the
+ * operator's lists and answers leave it out, for the vendor grants any.
+ */
+function presentConfiguration(row: store.ConfigurationRow, catalog: CompiledCatalog, subscribed: ReadonlySet<string>, mayOffer: (definition: ConfigurationDefinition) => boolean = () => true) {
   const steps = stepsOfConfiguration(definitionOf(row), catalog);
   const applications = [...new Set(steps.map((step) => applicationOf(catalog, step)).filter((app): app is string => app !== null && subscribed.has(app)))];
   return {
@@ -28,7 +32,7 @@ function presentConfiguration(row: store.ConfigurationRow, catalog: CompiledCata
     key: row.key,
     name: row.name,
     kind: row.kind,
-    assignable: isAssignableByAdmins(definitionOf(row)),
+    assignable: isAssignableByAdmins(definitionOf(row)) && mayOffer(definitionOf(row)),
     applications,
     ...(row.kind === 'custom' ? { steps: row.steps } : {}),
   };
@@ -66,7 +70,7 @@ export function createConfigurationsService(ctx: AppContext) {
       return new Map(rows.map((row) => [row.key, row.id]));
     },
 
-    async list(licenceId: string, subscribedApplications: readonly string[]) {
+    async list(licenceId: string, subscribedApplications: readonly string[], mayOffer?: (definition: ConfigurationDefinition) => boolean) {
       const catalog = await ctx.catalog.current();
       const subscribed = new Set(subscribedApplications);
       // Standard ones in their usual order (Admin first), then tailor-made ones by name.
@@ -74,7 +78,7 @@ export function createConfigurationsService(ctx: AppContext) {
       const rows = (await store.listConfigurations(ctx.db, licenceId)).sort((a, b) =>
         a.kind === 'custom' || b.kind === 'custom' ? Number(a.kind === 'custom') - Number(b.kind === 'custom') || a.name.localeCompare(b.name) : rank(a) - rank(b),
       );
-      return rows.map((row) => presentConfiguration(row, catalog, subscribed));
+      return rows.map((row) => presentConfiguration(row, catalog, subscribed, mayOffer));
     },
 
     async createCustom(licenceId: string, subscribedApplications: readonly string[], input: { name: string; permissions: string[] }, actor: AuditActor) {

@@ -4,19 +4,39 @@ import { auditActorOf, userActor } from '../../platform/http/authenticate.ts';
 import * as field from '../../platform/http/schemas.ts';
 import { licenceCodeParams } from '../licences/routes.ts';
 import type { LicencesService } from '../licences/service.ts';
+import type { UsersService } from '../users/service.ts';
 import type { EntitiesService } from './service.ts';
 
 const entitySchema = z.object({ id: z.uuid(), code: z.string(), name: z.string() });
 const groupSchema = z.object({ id: z.uuid(), name: z.string(), entities: z.array(entitySchema) });
 const entityCode = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, { message: 'must be 1 to 40 lowercase letters, digits, _ or -' });
 
-/** Any signed-in user of the licence reads its groups (the console's forms need them). */
-export function entityGroupRoutes(entities: EntitiesService): FastifyPluginAsyncZod {
+/**
+ * Any signed-in user of the licence reads its groups (the console's forms need them). Every group is
+ * listed, since users may hold any; `assignable` says which the caller may grant.
+ */
+export function entityGroupRoutes(entities: EntitiesService, users: UsersService): FastifyPluginAsyncZod {
   return async (app) => {
     app.get('/entity-groups', {
       config: { access: 'user' },
-      schema: { tags: ['Reference data'], summary: "The licence's entity groups with their entities", response: { 200: z.array(groupSchema) } },
-      handler: async (request) => (await entities.listGroups(userActor(request).licenceId)).map(({ singleEntity: _single, ...group }) => group),
+      schema: {
+        tags: ['Reference data'],
+        summary: "The licence's entity groups with their entities, and which ones the caller may grant",
+        response: {
+          200: z.array(
+            groupSchema.extend({
+              assignable: z
+                .boolean()
+                .describe("Whether the caller may grant it: for a licence admin, only a group whose entities all lie within the admin's own group (else 403 exceeds_own_rights)"),
+            }),
+          ),
+        },
+      },
+      handler: async (request) => {
+        const actor = userActor(request);
+        const offer = await users.ceilings.offerTo(actor.licenceId, users.ceilings.callerOf(actor));
+        return (await entities.listGroups(actor.licenceId)).map(({ singleEntity: _single, ...group }) => ({ ...group, assignable: offer.entityGroup(group.entities.map((entity) => entity.id)) }));
+      },
     });
   };
 }

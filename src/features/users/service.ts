@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CompiledCatalog } from '../../core/catalog.ts';
-import { exceededParts, usableSteps, type Reach } from '../../core/privilege-ceiling.ts';
-import { isAssignableByAdmins, type ConfigurationDefinition } from '../../core/rights-configurations.ts';
+import { isAssignableByAdmins } from '../../core/rights-configurations.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { changedFields, recordAudit, type AuditActor } from '../../platform/audit.ts';
 import type { Executor } from '../../platform/db/client.ts';
@@ -10,6 +9,7 @@ import { endSessionsOfUsers, endUserSessions } from '../../platform/http/session
 import { cursors, pageOf } from '../../platform/http/pagination.ts';
 import { ensure, fieldError, invalidField, notFound, Problem, type FieldError } from '../../platform/http/problems.ts';
 import { sendPasswordLinks, spendPasswordLinks } from '../auth/password-links.ts';
+import { createCeilings, definitionOf, ensureGrantWithinCeiling, ensureWithinCeiling, exceedsOwnRights, isWithinCeiling, type CeilingCaller, type Holding } from './ceiling.ts';
 import * as store from './store.ts';
 
 // Use cases of the users app. Licence admins and operators share them; what differs is who may
@@ -82,18 +82,6 @@ export function presentUser(view: store.UserView) {
 export type PresentedUser = ReturnType<typeof presentUser>;
 
 type LicenceRow = NonNullable<Awaited<ReturnType<typeof store.findLicence>>>;
-type ConfigurationRow = NonNullable<Awaited<ReturnType<typeof store.findConfiguration>>>;
-
-const definitionOf = (row: Pick<ConfigurationRow, 'kind' | 'key' | 'steps'>): ConfigurationDefinition =>
-  row.kind === 'custom' ? { kind: 'custom', steps: row.steps } : { kind: row.kind, key: row.key };
-
-/** Who holds rights: a configuration and an entity group. */
-interface Holding {
-  configurationId: string;
-  entityGroupId: string;
-}
-
-const exceedsOwnRights = (errors: FieldError[]) => new Problem('exceeds_own_rights', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });
 
 interface Authorizations {
   configurationId: string;
@@ -185,59 +173,12 @@ export function createUsersService(ctx: AppContext) {
     return licence;
   };
 
-  /** What a configuration and group reach in the licence; an id the licence lacks reaches nothing. */
-  const reachOf = async (executor: Executor, licence: LicenceRow, catalog: CompiledCatalog, holding: Holding): Promise<Reach> => {
-    const configuration = await store.findConfiguration(executor, licence.id, holding.configurationId);
-    const entities = await store.entityIdsOfGroup(executor, licence.id, holding.entityGroupId);
-    return {
-      steps: configuration === null ? new Set() : usableSteps(definitionOf(configuration), catalog, licence.applications),
-      entities: new Set(entities ?? []),
-    };
-  };
-
-  const isLimited = (acting: Acting) => acting.granter === 'admin' && !acting.supportVisit;
-  /**
-   * The catalog a ceiling is computed with, read before a transaction opens: reading it may query
-   * the database, which must not wait on the transaction's own connection (PGlite has one).
-   */
-  const catalogFor = async (acting: Acting) => (isLimited(acting) ? ctx.catalog.current() : null);
-
-  interface Ceiling {
-    own: Reach;
-    reachOf: (holding: Holding) => Promise<Reach>;
-  }
-
-  /**
-   * The ceiling of what the acting admin may grant and act on: their own reach. Operators have none,
-   * nor has the vendor's support on a visit: it is the vendor, who grants through /operator/v1 anyway.
-   */
-  const ceilingOf = async (executor: Executor, licence: LicenceRow, acting: Acting, catalog: CompiledCatalog | null): Promise<Ceiling | null> => {
-    if (acting.granter !== 'admin' || !isLimited(acting)) return null;
-    if (catalog === null) throw new Error('the catalog is read before the transaction for a limited granter');
-    const holding = await store.findRightsHolder(executor, licence.id, acting.userId);
-    ensure(holding !== null, new Problem('unauthenticated', 'Your account no longer exists'));
-    const reach = (held: Holding) => reachOf(executor, licence, catalog, held);
-    return { own: await reach(holding), reachOf: reach };
-  };
-
-  /** An admin acts only on users who hold no more than they do, rights and entities alike. */
-  const ensureWithinCeiling = async (ceiling: Ceiling | null, user: store.UserRow) => {
-    if (ceiling === null) return;
-    const exceeded = exceededParts(await ceiling.reachOf(user), ceiling.own);
-    if (exceeded.steps) throw exceedsOwnRights([fieldError('id', 'exceeds_own_rights', 'holds rights your own configuration does not have')]);
-    if (exceeded.entities) throw exceedsOwnRights([fieldError('id', 'exceeds_own_rights', 'sees entities outside your own entity group')]);
-  };
-
-  /** An admin grants only a configuration and a group within their own reach. */
-  const ensureGrantWithinCeiling = async (ceiling: Ceiling | null, granted: Holding) => {
-    if (ceiling === null) return;
-    const exceeded = exceededParts(await ceiling.reachOf(granted), ceiling.own);
-    const errors = [
-      ...(exceeded.steps ? [fieldError('configurationId', 'exceeds_own_rights', 'grants rights your own configuration does not have')] : []),
-      ...(exceeded.entities ? [fieldError('entityGroupId', 'exceeds_own_rights', 'holds entities outside your own entity group')] : []),
-    ];
-    if (errors.length > 0) throw exceedsOwnRights(errors);
-  };
+  // The ceiling (./ceiling.ts): an admin grants and acts on no more than they hold. Operators have
+  // none, nor has the vendor's support on a visit.
+  const ceilings = createCeilings(ctx);
+  const callerOf = (acting: Acting): CeilingCaller | null => (acting.granter === 'admin' ? { userId: acting.userId, supportVisit: acting.supportVisit } : null);
+  const catalogFor = (acting: Acting) => ceilings.catalogFor(callerOf(acting));
+  const ceilingOf = (executor: Executor, licence: LicenceRow, acting: Acting, catalog: CompiledCatalog | null) => ceilings.ceilingOf(executor, licence, callerOf(acting), catalog);
 
   /** Nobody changes their own rights: another administrator must, within their own ceiling. */
   const ensureNotOwnRights = (acting: Acting, user: store.UserRow, changes: Partial<Holding>) => {
@@ -320,6 +261,8 @@ export function createUsersService(ctx: AppContext) {
 
   return {
     createInTransaction,
+    /** The privilege ceiling, for the features that offer or act on rights (lists, API accounts). */
+    ceilings,
     activeUsersWithoutMobile: store.activeUsersWithoutMobile,
 
     async list(licenceId: string, query: { status: 'active' | 'deactivated'; q?: string; limit: number; cursor?: string }) {
@@ -480,12 +423,10 @@ export function createUsersService(ctx: AppContext) {
         const ceiling = await ceilingOf(tx, licence, acting, catalog);
         const reaches = new Map<string, boolean>();
         const within = async (holding: Holding) => {
-          if (ceiling === null) return true;
           const key = `${holding.configurationId}/${holding.entityGroupId}`;
           let answer = reaches.get(key);
           if (answer === undefined) {
-            const exceeded = exceededParts(await ceiling.reachOf(holding), ceiling.own);
-            answer = !exceeded.steps && !exceeded.entities;
+            answer = await isWithinCeiling(ceiling, holding);
             reaches.set(key, answer);
           }
           return answer;

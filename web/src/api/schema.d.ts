@@ -1381,7 +1381,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The licence's entity groups with their entities */
+        /** The licence's entity groups with their entities, and which ones the caller may grant */
         get: {
             parameters: {
                 query?: never;
@@ -1407,6 +1407,8 @@ export interface paths {
                                 code: string;
                                 name: string;
                             }[];
+                            /** @description Whether the caller may grant it: for a licence admin, only a group whose entities all lie within the admin's own group (else 403 exceeds_own_rights) */
+                            assignable: boolean;
                         }[];
                     };
                 };
@@ -1450,6 +1452,7 @@ export interface paths {
                             name: string;
                             /** @enum {string} */
                             kind: "standard" | "internal" | "custom";
+                            /** @description Whether the caller may grant it: never the configurations only the vendor grants (Admin, internal ones), and, for a licence admin, only those whose usable rights lie within their own configuration (else 403 exceeds_own_rights) */
                             assignable: boolean;
                             applications: string[];
                             steps?: string[];
@@ -1998,7 +2001,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Deactivate an API account: its tokens stop working at once */
+        /**
+         * Deactivate an API account: its tokens stop working at once
+         * @description 403 `exceeds_own_rights` (field `id`) when the account holds rights or entities beyond the caller's own configuration and group.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2066,7 +2072,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Activate an API account again */
+        /**
+         * Activate an API account again
+         * @description 403 `exceeds_own_rights` (field `id`) when the account holds rights or entities beyond the caller's own configuration and group.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2842,6 +2851,7 @@ export interface paths {
                             name: string;
                             /** @enum {string} */
                             kind: "standard" | "internal" | "custom";
+                            /** @description Whether the caller may grant it: never the configurations only the vendor grants (Admin, internal ones), and, for a licence admin, only those whose usable rights lie within their own configuration (else 403 exceeds_own_rights) */
                             assignable: boolean;
                             applications: string[];
                             steps?: string[];
@@ -2883,6 +2893,7 @@ export interface paths {
                             name: string;
                             /** @enum {string} */
                             kind: "standard" | "internal" | "custom";
+                            /** @description Whether the caller may grant it: never the configurations only the vendor grants (Admin, internal ones), and, for a licence admin, only those whose usable rights lie within their own configuration (else 403 exceeds_own_rights) */
                             assignable: boolean;
                             applications: string[];
                             steps?: string[];
@@ -2938,6 +2949,7 @@ export interface paths {
                             name: string;
                             /** @enum {string} */
                             kind: "standard" | "internal" | "custom";
+                            /** @description Whether the caller may grant it: never the configurations only the vendor grants (Admin, internal ones), and, for a licence admin, only those whose usable rights lie within their own configuration (else 403 exceeds_own_rights) */
                             assignable: boolean;
                             applications: string[];
                             steps?: string[];
