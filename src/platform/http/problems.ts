@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 // Every error a client can see is an RFC 9457 problem with a stable code from API.md.
 // Services throw Problems; the server's error handler writes them as application/problem+json.
 
@@ -62,6 +64,18 @@ const STATUS: Record<ProblemCode, number> = {
   cross_site_request: 403,
   internal_error: 500,
 };
+
+/** The problem document, once, as the OpenAPI component `Problem` every error answer refers to. */
+export const problemDocument = z
+  .looseObject({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    code: z.enum(Object.keys(PROBLEM_TITLES) as [ProblemCode, ...ProblemCode[]]),
+    errors: z.array(z.object({ field: z.string(), code: z.string(), message: z.string() })).optional().describe('For validation: each bad field'),
+  })
+  .meta({ id: 'Problem', description: 'An RFC 9457 problem document (application/problem+json) with a stable code' });
 
 export class Problem extends Error {
   readonly status: number;

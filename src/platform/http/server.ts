@@ -9,13 +9,15 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
+  jsonSchemaTransformObject,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import { Problem } from './problems.ts';
+import { accessOf } from './actor.ts';
+import { Problem, problemDocument } from './problems.ts';
 import { fieldErrorsOf } from './validation.ts';
 
 export type HttpServer = FastifyInstance<
@@ -50,6 +52,35 @@ function consolePage(file: string): () => Buffer {
 const NOT_CONSOLE = /^\/(api|operator\/v1|docs|openapi\.json|metrics|healthz|readyz)(\/|$|\?)/;
 
 const BODY_LIMIT = 64 * 1024;
+/** Sign-in routes: throttled (429), and they answer wrong credentials (401). The OAuth token endpoint declares its own. */
+const SIGN_IN = /^\/api\/v1\/auth\/(login|second-factor(\/resend)?|password-reset)$/;
+
+interface RouteSchema {
+  hide?: boolean;
+  params?: unknown;
+  querystring?: unknown;
+  body?: unknown;
+  response?: Record<string | number, unknown>;
+}
+
+/**
+ * The error answers a route may give, from what it declares: who may call it, its method, params,
+ * query and body. Added once here, so the OpenAPI document lists every error of every route.
+ */
+function errorStatusesOf(route: { url: string; method: string | string[]; schema?: RouteSchema; config?: unknown }): number[] {
+  const schema = route.schema ?? {};
+  const methods = Array.isArray(route.method) ? route.method : [route.method];
+  const statuses = new Set<number>();
+  if (accessOf(route.config as { access?: never }) !== 'public') [401, 403].forEach((status) => statuses.add(status));
+  // Unsafe methods: a cross-site request or a missing CSRF token (403), a body too large or not JSON.
+  if (methods.some((method) => UNSAFE_METHODS.has(method))) [403, 413, 415].forEach((status) => statuses.add(status));
+  if (schema.params !== undefined) [404, 422].forEach((status) => statuses.add(status));
+  if (schema.body !== undefined || schema.querystring !== undefined) statuses.add(422);
+  const query = schema.querystring as { shape?: Record<string, unknown> } | undefined;
+  if (query?.shape?.cursor !== undefined) statuses.add(400);
+  if (SIGN_IN.test(route.url)) [401, 429].forEach((status) => statuses.add(status));
+  return [...statuses].sort();
+}
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 function problemOf(error: FastifyError): Problem {
@@ -95,6 +126,17 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+
+  // Every route's error answers join its response schema (what it declares itself wins).
+  app.addHook('onRoute', (route) => {
+    const schema = route.schema as RouteSchema | undefined;
+    if (schema === undefined || schema.hide === true) return;
+    const response = { ...schema.response };
+    for (const status of errorStatusesOf({ url: route.url, method: route.method, schema, config: route.config })) {
+      if (response[status] === undefined && response[String(status)] === undefined) response[status] = problemDocument;
+    }
+    route.schema = { ...route.schema, response };
+  });
 
   // Security headers on every answer, errors and 404s included, so registered before any hook that
   // may refuse a request. The console runs no inline script and is never framed.
@@ -213,6 +255,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       },
     },
     transform: jsonSchemaTransform,
+    // Schemas with an id (the Problem document) become components, referred to by every route.
+    transformObject: jsonSchemaTransformObject,
   });
   // The reference pages and the console's files are public; plugins cannot declare it on their
   // routes, so their scope does.
