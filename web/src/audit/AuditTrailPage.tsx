@@ -101,7 +101,7 @@ export function AuditTrailPage() {
       </header>
       <div className="card">
         <form className="filters filters-wrap" role="search" aria-label={t('audit.filters')} onSubmit={(event) => event.preventDefault()}>
-          <div className="field">
+          <div className="field audit-actor-filter">
             <label htmlFor={ids.actor}>{t('audit.actorFilter')}</label>
             <input
               id={ids.actor}
