@@ -10,6 +10,7 @@ import { PagedFooter } from '../ui/PagedFooter';
 import { Alert, useProblem } from '../ui/problems';
 import { usePaged } from '../ui/usePaged';
 import { useLoad } from '../ui/useLoad';
+import { DataTable } from '../ui/DataTable';
 
 // Pending API account requests filed by licence admins: operators fulfil them (the password goes to the
 // holder by Transfer Box or SMS) or reject them with a reason.
@@ -48,35 +49,43 @@ export function ApiAccountRequestsPage() {
         </section>
       ) : null}
       <div className="card">
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">{t('operator.requests.licence')}</th>
-              <th scope="col">{t('user.login')}</th>
-              <th scope="col">{t('apiAccounts.holder')}</th>
-              <th scope="col">{t('apiAccounts.requestedAt')}</th>
-              <th scope="col">
-                <span className="visually-hidden">{t('common.actions')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {paged.items.map((request) => (
-              <tr key={request.id}>
-                <td>{licenceCodeOf(request)}</td>
-                <td>
+        <DataTable
+          label={t('operator.nav.apiAccountRequests')}
+          rows={paged.items}
+          rowKey={(request) => request.id}
+          columns={[
+            { key: 'licence', header: t('operator.requests.licence'), cell: (request) => licenceCodeOf(request) },
+            {
+              key: 'login',
+              header: t('user.login'),
+              cell: (request) => (
+                <>
                   {request.login}
                   {request.warnings?.map((warning) => (
                     <span key={warning} className="badge badge-warning">
                       {t(`apiAccounts.warnings.${warning}`, { defaultValue: warning })}
                     </span>
                   ))}
-                </td>
-                <td>
+                </>
+              ),
+            },
+            {
+              key: 'holder',
+              header: t('apiAccounts.holder'),
+              cell: (request) => (
+                <>
                   {fullName(request.holder)} <span className="muted">{request.holder.email}</span>
-                </td>
-                <td className="nowrap">{formatDateTime(request.createdAt, i18n.language)}</td>
-                <td className="actions-cell">
+                </>
+              ),
+            },
+            { key: 'at', header: t('apiAccounts.requestedAt'), className: 'nowrap', cell: (request) => formatDateTime(request.createdAt, i18n.language) },
+            {
+              key: 'actions',
+              header: t('common.actions'),
+              hiddenHeader: true,
+              className: 'actions-cell',
+              cell: (request) => (
+                <>
                   <button type="button" className="button button-small button-primary" onClick={() => setHandling({ request, action: 'fulfil' })}>
                     {t('operator.requests.fulfil')}
                     <span className="visually-hidden"> {request.login}</span>
@@ -85,11 +94,11 @@ export function ApiAccountRequestsPage() {
                     {t('operator.requests.reject')}
                     <span className="visually-hidden"> {request.login}</span>
                   </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                </>
+              ),
+            },
+          ]}
+        />
         <PagedFooter paged={paged} emptyText={t('operator.requests.empty')} />
       </div>
     </section>

@@ -8,6 +8,7 @@ import { LoadState } from '../ui/LoadState';
 import { Alert, useProblem } from '../ui/problems';
 import { useLoad } from '../ui/useLoad';
 import { CatalogTree } from './CatalogTree';
+import { DataTable } from '../ui/DataTable';
 
 // A licence's rights configurations. Tailor-made ones are lists of steps frozen when saved: an
 // application released later joins them only when an operator updates them here.
@@ -56,35 +57,29 @@ export function ConfigurationsSection({ licence }: { licence: OperatorLicence })
       ) : null}
       <LoadState loaded={configurations}>
         {(list) => (
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">{t('operator.configurations.name')}</th>
-                <th scope="col">{t('operator.configurations.kind')}</th>
-                <th scope="col">{t('operator.configurations.applications')}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t('common.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((configuration) => (
-                <tr key={configuration.id}>
-                  <td>{configuration.name}</td>
-                  <td>{t(`operator.configurations.kinds.${configuration.kind}`)}</td>
-                  <td>{configuration.applications.length}</td>
-                  <td className="actions-cell">
-                    {configuration.kind === 'custom' ? (
-                      <button type="button" className="button button-small" onClick={() => setEditing(configuration)}>
-                        {t('common.edit')}
-                        <span className="visually-hidden"> {configuration.name}</span>
-                      </button>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            label={t('operator.configurations.title')}
+            rows={list}
+            rowKey={(configuration) => configuration.id}
+            columns={[
+              { key: 'name', header: t('operator.configurations.name'), cell: (configuration) => configuration.name },
+              { key: 'kind', header: t('operator.configurations.kind'), cell: (configuration) => t(`operator.configurations.kinds.${configuration.kind}`) },
+              { key: 'applications', header: t('operator.configurations.applications'), cell: (configuration) => configuration.applications.length },
+              {
+                key: 'actions',
+                header: t('common.actions'),
+                hiddenHeader: true,
+                className: 'actions-cell',
+                cell: (configuration) =>
+                  configuration.kind === 'custom' ? (
+                    <button type="button" className="button button-small" onClick={() => setEditing(configuration)}>
+                      {t('common.edit')}
+                      <span className="visually-hidden"> {configuration.name}</span>
+                    </button>
+                  ) : null,
+              },
+            ]}
+          />
         )}
       </LoadState>
     </section>

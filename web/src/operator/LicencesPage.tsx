@@ -10,6 +10,7 @@ import { PagedFooter } from '../ui/PagedFooter';
 import { Alert, useProblem } from '../ui/problems';
 import { usePaged } from '../ui/usePaged';
 import { joinMobile, MobileField, splitMobile } from '../users/MobileField';
+import { DataTable } from '../ui/DataTable';
 
 // Operators' list of licences, and the form that creates one with its first admin.
 
@@ -41,28 +42,17 @@ export function LicencesPage() {
         </section>
       ) : null}
       <div className="card">
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">{t('operator.licences.code')}</th>
-              <th scope="col">{t('operator.licences.name')}</th>
-              <th scope="col">{t('operator.licences.seats')}</th>
-              <th scope="col">{t('settings.twoFactor')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {paged.items.map((licence) => (
-              <tr key={licence.id}>
-                <td>
-                  <Link to={`/operator/licences/${licence.code}`}>{licence.code}</Link>
-                </td>
-                <td>{licence.name}</td>
-                <td>{t('users.seats', { used: licence.seatsUsed, limit: licence.seatLimit })}</td>
-                <td>{licence.twoFactor ? t('settings.on') : t('settings.off')}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          label={t('operator.nav.licences')}
+          rows={paged.items}
+          rowKey={(licence) => licence.id}
+          columns={[
+            { key: 'code', header: t('operator.licences.code'), cell: (licence) => <Link to={`/operator/licences/${licence.code}`}>{licence.code}</Link> },
+            { key: 'name', header: t('operator.licences.name'), cell: (licence) => licence.name },
+            { key: 'seats', header: t('operator.licences.seats'), cell: (licence) => t('users.seats', { used: licence.seatsUsed, limit: licence.seatLimit }) },
+            { key: 'twoFactor', header: t('settings.twoFactor'), cell: (licence) => (licence.twoFactor ? t('settings.on') : t('settings.off')) },
+          ]}
+        />
         <PagedFooter paged={paged} emptyText={t('operator.licences.empty')} />
       </div>
     </section>

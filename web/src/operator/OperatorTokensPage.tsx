@@ -8,6 +8,7 @@ import { TextField } from '../ui/fields';
 import { LoadState } from '../ui/LoadState';
 import { Alert, useProblem } from '../ui/problems';
 import { useLoad } from '../ui/useLoad';
+import { DataTable } from '../ui/DataTable';
 
 // Operator tokens: who may use the operator API and console. A new token is shown once, here; a leaked
 // or forgotten one is revoked, and every server refuses it from its next request on.
@@ -75,42 +76,38 @@ export function OperatorTokensPage() {
         <Alert>{revokeProblem.alert}</Alert>
         <LoadState loaded={tokens}>
           {(items) => (
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">{t('operator.tokens.name')}</th>
-                  <th scope="col">{t('operator.tokens.createdAt')}</th>
-                  <th scope="col">{t('operator.tokens.lastUsedAt')}</th>
-                  <th scope="col">{t('operator.tokens.state')}</th>
-                  <th scope="col">
-                    <span className="visually-hidden">{t('common.actions')}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((token) => (
-                  <tr key={token.id}>
-                    <td>{token.name}</td>
-                    <td>{formatDateTime(token.createdAt, i18n.language)}</td>
-                    <td>{token.lastUsedAt === null ? t('operator.tokens.never') : formatDateTime(token.lastUsedAt, i18n.language)}</td>
-                    <td>{token.revokedAt === null ? t('operator.tokens.active') : t('operator.tokens.revokedOn', { at: formatDateTime(token.revokedAt, i18n.language) })}</td>
-                    <td>
-                      {token.revokedAt === null ? (
-                        <button type="button" className="button button-small button-danger" onClick={() => setRevoking(token)}>
-                          {t('operator.tokens.revoke')}
-                          <span className="visually-hidden"> {token.name}</span>
-                        </button>
-                      ) : null}
-                    </td>
-                  </tr>
-                ))}
-                {items.length === 0 ? (
-                  <tr>
-                    <td colSpan={5}>{t('operator.tokens.empty')}</td>
-                  </tr>
-                ) : null}
-              </tbody>
-            </table>
+            <DataTable
+              label={t('operator.nav.tokens')}
+              rows={items}
+              rowKey={(token) => token.id}
+              empty={t('operator.tokens.empty')}
+              columns={[
+                { key: 'name', header: t('operator.tokens.name'), cell: (token) => token.name },
+                { key: 'createdAt', header: t('operator.tokens.createdAt'), cell: (token) => formatDateTime(token.createdAt, i18n.language) },
+                {
+                  key: 'lastUsedAt',
+                  header: t('operator.tokens.lastUsedAt'),
+                  cell: (token) => (token.lastUsedAt === null ? t('operator.tokens.never') : formatDateTime(token.lastUsedAt, i18n.language)),
+                },
+                {
+                  key: 'state',
+                  header: t('operator.tokens.state'),
+                  cell: (token) => (token.revokedAt === null ? t('operator.tokens.active') : t('operator.tokens.revokedOn', { at: formatDateTime(token.revokedAt, i18n.language) })),
+                },
+                {
+                  key: 'actions',
+                  header: t('common.actions'),
+                  hiddenHeader: true,
+                  cell: (token) =>
+                    token.revokedAt === null ? (
+                      <button type="button" className="button button-small button-danger" onClick={() => setRevoking(token)}>
+                        {t('operator.tokens.revoke')}
+                        <span className="visually-hidden"> {token.name}</span>
+                      </button>
+                    ) : null,
+                },
+              ]}
+            />
           )}
         </LoadState>
       </div>

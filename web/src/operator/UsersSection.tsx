@@ -10,6 +10,7 @@ import { useDebounced, useLoad } from '../ui/useLoad';
 import { usePaged } from '../ui/usePaged';
 import type { ReferenceData } from '../users/referenceData';
 import { UserForm } from '../users/UserForm';
+import { DataTable } from '../ui/DataTable';
 
 // A licence's users as the vendor's operators see them: searched, paged, and created with any rights
 // configuration, Admin and Team included, through the same form licence admins use.
@@ -63,33 +64,40 @@ export function UsersSection({ licence, onChanged }: { licence: OperatorLicence;
       </div>
       <Tabs id="operator-users" label={t('users.statusTabs')} tabs={STATUSES} current={status} labelOf={(tab) => t(`users.tabs.${tab}`)} onChange={setStatus} />
       <div id={panelId('operator-users')} role="tabpanel" aria-labelledby={tabId('operator-users', status)} aria-busy={paged.loading}>
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">{t('user.login')}</th>
-              <th scope="col">{t('user.name')}</th>
-              <th scope="col">{t('user.rightsConfiguration')}</th>
-              <th scope="col">{t('user.entityGroup')}</th>
-              <th scope="col">{t('operator.users.lastSignIn')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {paged.items.map((user) => (
-              <tr key={user.id}>
-                <td>
+        <DataTable
+          label={t('users.listLabel')}
+          rows={paged.items}
+          rowKey={(user) => user.id}
+          columns={[
+            {
+              key: 'login',
+              header: t('user.login'),
+              cell: (user) => (
+                <>
                   {user.login}
                   {user.protected ? <span className="badge badge-neutral">{t('users.protectedShort')}</span> : null}
-                </td>
-                <td>
+                </>
+              ),
+            },
+            {
+              key: 'name',
+              header: t('user.name'),
+              cell: (user) => (
+                <>
                   {fullName(user)} <span className="muted">{user.email}</span>
-                </td>
-                <td>{user.configuration.name}</td>
-                <td>{user.entityGroup.name}</td>
-                <td className="nowrap">{user.lastLoginAt ? formatDateTime(user.lastLoginAt, i18n.language) : t('operator.users.never')}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                </>
+              ),
+            },
+            { key: 'configuration', header: t('user.rightsConfiguration'), cell: (user) => user.configuration.name },
+            { key: 'group', header: t('user.entityGroup'), cell: (user) => user.entityGroup.name },
+            {
+              key: 'lastSignIn',
+              header: t('operator.users.lastSignIn'),
+              className: 'nowrap',
+              cell: (user) => (user.lastLoginAt ? formatDateTime(user.lastLoginAt, i18n.language) : t('operator.users.never')),
+            },
+          ]}
+        />
         <PagedFooter paged={paged} emptyText={q ? t('users.noMatch') : t('users.empty')} />
       </div>
     </section>
