@@ -1,18 +1,29 @@
 import type { Language } from '../../core/catalog.ts';
+import { standardConfiguration } from '../../core/rights-configurations.ts';
 
 // What API account holders and the admins who asked for them receive, in their language.
 
 const lang = (language: string): Language => (language === 'fr' ? 'fr' : 'en');
 
-export function requestOutcomeMessage(language: string, v: { login: string; licenceName: string; outcome: 'fulfilled' | 'rejected'; reason?: string | null; delivery?: 'transfer-box' | 'sms' }) {
+/** A rights configuration as the reader calls it: a standard one by its name in their language, a tailor-made one by its own. */
+export function configurationNameIn(language: string, configuration: { kind: string; key: string; name: string }): string {
+  if (configuration.kind === 'custom') return configuration.name;
+  return standardConfiguration(configuration.key)?.name[lang(language)] ?? configuration.name;
+}
+
+export function requestOutcomeMessage(
+  language: string,
+  v: { login: string; licenceName: string; outcome: 'fulfilled' | 'rejected'; reason?: string | null; delivery?: 'transfer-box' | 'sms'; configuration?: { kind: string; key: string; name: string } },
+) {
   const fr = lang(language) === 'fr';
   if (v.outcome === 'fulfilled') {
     const where = fr
       ? v.delivery === 'transfer-box' ? 'dans la Transfer Box du titulaire' : 'par SMS au titulaire'
       : v.delivery === 'transfer-box' ? "in the holder's Transfer Box" : 'to the holder by SMS';
+    const rights = v.configuration === undefined ? '' : fr ? `Configuration de droits : ${configurationNameIn(language, v.configuration)}.\n` : `Rights configuration: ${configurationNameIn(language, v.configuration)}.\n`;
     return fr
-      ? { subject: `Compte API « ${v.login} » créé`, text: `Bonjour,\n\nLe compte API « ${v.login} » demandé pour la licence ${v.licenceName} a été créé.\nSon secret a été remis ${where} ; personne d'autre ne le voit.\n` }
-      : { subject: `API account "${v.login}" created`, text: `Hello,\n\nThe API account "${v.login}" you asked for on the licence ${v.licenceName} has been created.\nIts secret was delivered ${where}; nobody else sees it.\n` };
+      ? { subject: `Compte API « ${v.login} » créé`, text: `Bonjour,\n\nLe compte API « ${v.login} » demandé pour la licence ${v.licenceName} a été créé.\n${rights}Son secret a été remis ${where} ; personne d'autre ne le voit.\n` }
+      : { subject: `API account "${v.login}" created`, text: `Hello,\n\nThe API account "${v.login}" you asked for on the licence ${v.licenceName} has been created.\n${rights}Its secret was delivered ${where}; nobody else sees it.\n` };
   }
   return fr
     ? { subject: `Demande de compte API « ${v.login} » refusée`, text: `Bonjour,\n\nLa demande de compte API « ${v.login} » pour la licence ${v.licenceName} a été refusée.\nMotif : ${v.reason ?? ''}\n` }

@@ -257,7 +257,8 @@ export function createApiAccountsService(ctx: AppContext, transferBox: TransferB
       const result = await ctx.transaction(async (tx, announce) => {
         const { request, licence } = await pendingRequest(tx, requestId);
         const errors: FieldError[] = [];
-        if ((await store.configurationOf(tx, request.licenceId, input.configurationId)) === null) errors.push(fieldError('configurationId', 'not_found', 'is not a rights configuration of this licence'));
+        const configuration = await store.configurationOf(tx, request.licenceId, input.configurationId);
+        if (configuration === null) errors.push(fieldError('configurationId', 'not_found', 'is not a rights configuration of this licence'));
         if ((await store.entityGroupOf(tx, request.licenceId, input.entityGroupId)) === null) errors.push(fieldError('entityGroupId', 'not_found', 'is not an entity group of this licence'));
         ensure(errors.length === 0, validationFailed(errors));
         // The holder the request named, by id: their rights and mobile as they are now.
@@ -285,7 +286,7 @@ export function createApiAccountsService(ctx: AppContext, transferBox: TransferB
         const delivery = route.delivery;
         await store.insertAccount(tx, { ...account, secretHash });
         await store.decideRequest(tx, request, { status: 'fulfilled', reason: null, decidedAt: now, decidedBy: actor.name, apiAccountId: account.id, delivery });
-        await notifyRequester(tx, request, { login: request.login, licenceName: licence.name, outcome: 'fulfilled', delivery });
+        await notifyRequester(tx, request, { login: request.login, licenceName: licence.name, outcome: 'fulfilled', delivery, ...(configuration === null ? {} : { configuration }) });
         await recordAudit(tx, actor, { licenceId: request.licenceId, action: 'api_account.create', target: { kind: 'api_account', id: account.id, name: account.login }, after: { login: account.login, configurationId: input.configurationId, entityGroupId: input.entityGroupId, delivery } }, now);
         await announce({ kind: 'user', licenceId: request.licenceId, userId: account.id });
         return { licenceId: request.licenceId, accountId: account.id, delivery };

@@ -154,7 +154,11 @@ export async function findLicenceName(executor: Executor, licenceId: string) {
 }
 
 export async function configurationOf(executor: Executor, licenceId: string, id: string) {
-  const [row] = await executor.select({ id: rightsConfigurations.id }).from(rightsConfigurations).where(and(eq(rightsConfigurations.licenceId, licenceId), eq(rightsConfigurations.id, id))).limit(1);
+  const [row] = await executor
+    .select({ id: rightsConfigurations.id, kind: rightsConfigurations.kind, key: rightsConfigurations.key, name: rightsConfigurations.name })
+    .from(rightsConfigurations)
+    .where(and(eq(rightsConfigurations.licenceId, licenceId), eq(rightsConfigurations.id, id)))
+    .limit(1);
   return row ?? null;
 }
 
