@@ -196,7 +196,10 @@ export function UserForm({ user, reference, onSaved, onCancel, create, grantAny 
             value={draft.entityGroupId}
             onValue={chooseGroup}
             placeholder={t('common.choose')}
-            choices={reference.entityGroups.map((candidate) => ({ value: candidate.id, label: candidate.name }))}
+            choices={reference.entityGroups
+              // As for configurations: only the groups within the admin's reach, and the one the user holds.
+              .filter((candidate) => grantAny || candidate.assignable !== false || candidate.id === user?.entityGroup.id)
+              .map((candidate) => ({ value: candidate.id, label: candidate.name }))}
             error={problem.fieldError('entityGroupId')}
             required
           />

@@ -7,7 +7,8 @@ import type { EntityGroup, Licence, RightsConfiguration } from '../api/types';
 export interface ReferenceData {
   licence: Licence;
   rightsConfigurations: RightsConfiguration[];
-  entityGroups: EntityGroup[];
+  /** The operator's lists have no `assignable` (operators grant any group); the admins' say which they may grant. */
+  entityGroups: (Pick<EntityGroup, 'id' | 'name' | 'entities'> & { assignable?: boolean })[];
 }
 
 export async function loadReferenceData(): Promise<ReferenceData> {
