@@ -83,9 +83,12 @@ describe('two-factor sign-in and API accounts', () => {
     await admin.page.getByRole('menuitem', { name: 'Request an API account' }).click();
     const request = admin.page.getByRole('form', { name: 'Request an API account' });
     await request.getByLabel('Login of the API account').fill('crm-ws');
-    await request.getByLabel('First name').fill('Victor');
-    await request.getByLabel('Last name').fill('Hugo');
-    await request.getByLabel('E-mail').fill(adminEmail);
+    // Victor holds it himself: a console user, named by his account, whose password goes to his Transfer Box.
+    await request.getByLabel('A user of the console').check();
+    const victor = `Victor Hugo (victor) · ${adminEmail}`;
+    await expect.poll(() => request.getByLabel('Holder').locator('option').allInnerTexts()).toContain(victor);
+    await request.getByLabel('Holder').selectOption({ label: victor });
+    await request.getByText("The password will go to the holder's Transfer Box.").waitFor();
     await expectNoSeriousA11yViolations(admin.page, 'api account request');
     await request.getByRole('button', { name: 'Send the request' }).click();
     await expect.poll(() => admin.page.locator('.toasts').innerText()).toContain('Request for crm-ws sent to the vendor');
