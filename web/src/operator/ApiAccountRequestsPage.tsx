@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { operatorApi, send } from '../api/client';
 import { formatDateTime, fullName } from '../format';
@@ -7,10 +7,11 @@ import { useNotify } from '../ui/feedback';
 import { SelectField, TextField } from '../ui/fields';
 import { LoadState } from '../ui/LoadState';
 import { PagedFooter } from '../ui/PagedFooter';
-import { Alert, useProblem } from '../ui/problems';
+import { Alert } from '../ui/problems';
 import { usePaged } from '../ui/usePaged';
 import { useLoad } from '../ui/useLoad';
 import { DataTable } from '../ui/DataTable';
+import { useSubmit } from '../ui/useSubmit';
 
 // Pending API account requests filed by licence admins: operators fulfil them (the password goes to the
 // holder by Transfer Box or SMS) or reject them with a reason.
@@ -108,7 +109,7 @@ export function ApiAccountRequestsPage() {
 function FulfilForm({ request, onDone }: { request: ApiAccountRequest; onDone: (done: boolean) => void }) {
   const { t } = useTranslation();
   const notify = useNotify();
-  const problem = useProblem(['configurationId', 'entityGroupId']);
+  const problem = useSubmit(['configurationId', 'entityGroupId']);
   const code = licenceCodeOf(request);
   const choices = useLoad(
     async () => {
@@ -122,22 +123,13 @@ function FulfilForm({ request, onDone }: { request: ApiAccountRequest; onDone: (
   );
   const [configurationId, setConfigurationId] = useState('');
   const [entityGroupId, setEntityGroupId] = useState('');
-  const [busy, setBusy] = useState(false);
+  const busy = problem.pending;
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    problem.clear();
-    setBusy(true);
-    try {
-      const answer = await send(operatorApi.POST('/operator/v1/api-account-requests/{id}/fulfil', { params: { path: { id: request.id } }, body: { configurationId, entityGroupId } }));
-      notify(t('operator.requests.fulfilled', { login: request.login, delivery: t(`operator.requests.delivery.${answer.delivery}`, { defaultValue: answer.delivery }) }));
-      onDone(true);
-    } catch (error) {
-      problem.capture(error);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const submit = problem.onSubmit(async () => {
+    const answer = await send(operatorApi.POST('/operator/v1/api-account-requests/{id}/fulfil', { params: { path: { id: request.id } }, body: { configurationId, entityGroupId } }));
+    notify(t('operator.requests.fulfilled', { login: request.login, delivery: t(`operator.requests.delivery.${answer.delivery}`, { defaultValue: answer.delivery }) }));
+    onDone(true);
+  });
 
   return (
     <form onSubmit={submit} noValidate className="form" aria-labelledby="fulfil-title">
@@ -182,24 +174,15 @@ function FulfilForm({ request, onDone }: { request: ApiAccountRequest; onDone: (
 function RejectForm({ request, onDone }: { request: ApiAccountRequest; onDone: (done: boolean) => void }) {
   const { t } = useTranslation();
   const notify = useNotify();
-  const problem = useProblem(['reason']);
+  const problem = useSubmit(['reason']);
   const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
+  const busy = problem.pending;
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    problem.clear();
-    setBusy(true);
-    try {
-      await send(operatorApi.POST('/operator/v1/api-account-requests/{id}/reject', { params: { path: { id: request.id } }, body: { reason } }));
-      notify(t('operator.requests.rejected', { login: request.login }));
-      onDone(true);
-    } catch (error) {
-      problem.capture(error);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const submit = problem.onSubmit(async () => {
+    await send(operatorApi.POST('/operator/v1/api-account-requests/{id}/reject', { params: { path: { id: request.id } }, body: { reason } }));
+    notify(t('operator.requests.rejected', { login: request.login }));
+    onDone(true);
+  });
 
   return (
     <form onSubmit={submit} noValidate className="form form-narrow" aria-labelledby="reject-title">

@@ -1,14 +1,15 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { operatorApi, send } from '../api/client';
 import type { Catalog, OperatorLicence, RightsConfiguration } from '../api/types';
 import { useNotify } from '../ui/feedback';
 import { TextField } from '../ui/fields';
 import { LoadState } from '../ui/LoadState';
-import { Alert, useProblem } from '../ui/problems';
+import { Alert } from '../ui/problems';
 import { useLoad } from '../ui/useLoad';
 import { CatalogTree } from './CatalogTree';
 import { DataTable } from '../ui/DataTable';
+import { useSubmit } from '../ui/useSubmit';
 
 // A licence's rights configurations. Tailor-made ones are lists of steps frozen when saved: an
 // application released later joins them only when an operator updates them here.
@@ -96,27 +97,18 @@ interface CustomConfigurationFormProps {
 function CustomConfigurationForm({ code, catalog, configuration, onDone }: CustomConfigurationFormProps) {
   const { t } = useTranslation();
   const notify = useNotify();
-  const problem = useProblem(['name', 'permissions']);
+  const problem = useSubmit(['name', 'permissions']);
   const [name, setName] = useState(configuration?.name ?? '');
   const [steps, setSteps] = useState<Set<string>>(() => new Set(configuration?.steps ?? []));
-  const [busy, setBusy] = useState(false);
+  const busy = problem.pending;
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    problem.clear();
-    setBusy(true);
-    try {
-      const body = { name, permissions: [...steps] };
-      if (configuration === null) await send(operatorApi.POST('/operator/v1/licences/{code}/rights-configurations', { params: { path: { code } }, body }));
-      else await send(operatorApi.PUT('/operator/v1/licences/{code}/rights-configurations/{id}', { params: { path: { code, id: configuration.id } }, body }));
-      notify(t('operator.configurations.saved', { name }));
-      onDone(true);
-    } catch (error) {
-      problem.capture(error);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const submit = problem.onSubmit(async () => {
+    const body = { name, permissions: [...steps] };
+    if (configuration === null) await send(operatorApi.POST('/operator/v1/licences/{code}/rights-configurations', { params: { path: { code } }, body }));
+    else await send(operatorApi.PUT('/operator/v1/licences/{code}/rights-configurations/{id}', { params: { path: { code, id: configuration.id } }, body }));
+    notify(t('operator.configurations.saved', { name }));
+    onDone(true);
+  });
 
   return (
     <form onSubmit={submit} noValidate className="form subform" aria-labelledby="configuration-form-title">

@@ -1,12 +1,13 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { operatorApi, send } from '../api/client';
 import type { EntityRef } from '../api/types';
 import { useNotify } from '../ui/feedback';
 import { TextField } from '../ui/fields';
 import { LoadState } from '../ui/LoadState';
-import { Alert, useProblem } from '../ui/problems';
+import { Alert } from '../ui/problems';
 import { useLoad } from '../ui/useLoad';
+import { useSubmit } from '../ui/useSubmit';
 
 // A licence's entities (partitions of its data) and the named groups users are given.
 
@@ -62,27 +63,18 @@ export function EntitiesSection({ code }: { code: string }) {
 function EntityCreateForm({ code: licenceCode, onCreated }: { code: string; onCreated: () => void }) {
   const { t } = useTranslation();
   const notify = useNotify();
-  const problem = useProblem(['code', 'name'], { conflict: 'code' });
+  const problem = useSubmit(['code', 'name'], { conflict: 'code' });
   const [entityCode, setCode] = useState('');
   const [name, setName] = useState('');
-  const [busy, setBusy] = useState(false);
+  const busy = problem.pending;
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    problem.clear();
-    setBusy(true);
-    try {
-      await send(operatorApi.POST('/operator/v1/licences/{code}/entities', { params: { path: { code: licenceCode } }, body: { code: entityCode.trim(), name } }));
-      notify(t('operator.entities.created', { code: entityCode.trim() }));
-      setCode('');
-      setName('');
-      onCreated();
-    } catch (error) {
-      problem.capture(error);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const submit = problem.onSubmit(async () => {
+    await send(operatorApi.POST('/operator/v1/licences/{code}/entities', { params: { path: { code: licenceCode } }, body: { code: entityCode.trim(), name } }));
+    notify(t('operator.entities.created', { code: entityCode.trim() }));
+    setCode('');
+    setName('');
+    onCreated();
+  });
 
   return (
     <form onSubmit={submit} noValidate className="form subform" aria-labelledby="entity-create-title">
@@ -104,10 +96,10 @@ function EntityCreateForm({ code: licenceCode, onCreated }: { code: string; onCr
 function GroupCreateForm({ code: licenceCode, entities, onCreated }: { code: string; entities: EntityRef[]; onCreated: () => void }) {
   const { t } = useTranslation();
   const notify = useNotify();
-  const problem = useProblem(['name', 'entityIds']);
+  const problem = useSubmit(['name', 'entityIds']);
   const [name, setName] = useState('');
   const [chosen, setChosen] = useState<Set<string>>(new Set());
-  const [busy, setBusy] = useState(false);
+  const busy = problem.pending;
 
   const toggle = (id: string) =>
     setChosen((current) => {
@@ -117,22 +109,13 @@ function GroupCreateForm({ code: licenceCode, entities, onCreated }: { code: str
       return next;
     });
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    problem.clear();
-    setBusy(true);
-    try {
-      await send(operatorApi.POST('/operator/v1/licences/{code}/entity-groups', { params: { path: { code: licenceCode } }, body: { name, entityIds: [...chosen] } }));
-      notify(t('operator.groups.created', { name }));
-      setName('');
-      setChosen(new Set());
-      onCreated();
-    } catch (error) {
-      problem.capture(error);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const submit = problem.onSubmit(async () => {
+    await send(operatorApi.POST('/operator/v1/licences/{code}/entity-groups', { params: { path: { code: licenceCode } }, body: { name, entityIds: [...chosen] } }));
+    notify(t('operator.groups.created', { name }));
+    setName('');
+    setChosen(new Set());
+    onCreated();
+  });
 
   return (
     <form onSubmit={submit} noValidate className="form subform" aria-labelledby="group-create-title">

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { operatorApi, send } from '../api/client';
 import { Link, navigate } from '../router';
@@ -7,10 +7,11 @@ import { currentLanguage, isLanguage } from '../i18n';
 import { useNotify } from '../ui/feedback';
 import { SelectField, TextField } from '../ui/fields';
 import { PagedFooter } from '../ui/PagedFooter';
-import { Alert, useProblem } from '../ui/problems';
+import { Alert } from '../ui/problems';
 import { usePaged } from '../ui/usePaged';
 import { joinMobile, MobileField, splitMobile } from '../users/MobileField';
 import { DataTable } from '../ui/DataTable';
+import { useSubmit } from '../ui/useSubmit';
 
 // Operators' list of licences, and the form that creates one with its first admin.
 
@@ -64,40 +65,31 @@ const FIELDS = ['code', 'name', 'seatLimit', 'twoFactor', 'admin.login', 'admin.
 function LicenceCreateForm({ onDone }: { onDone: (createdCode: string | null) => void }) {
   const { t } = useTranslation();
   const notify = useNotify();
-  const problem = useProblem(FIELDS, { conflict: 'code' });
+  const problem = useSubmit(FIELDS, { conflict: 'code' });
   const [code, setCode] = useState('');
   const [name, setName] = useState('');
   const [seatLimit, setSeatLimit] = useState('10');
   const [twoFactor, setTwoFactor] = useState(false);
   const [admin, setAdmin] = useState({ login: '', firstName: '', lastName: '', email: '', language: currentLanguage() as Language });
   const [mobile, setMobile] = useState(splitMobile(null));
-  const [busy, setBusy] = useState(false);
+  const busy = problem.pending;
   const updateAdmin = (key: keyof typeof admin, value: string) => {
     if (key === 'language' && !isLanguage(value)) return;
     setAdmin((current) => ({ ...current, [key]: value }));
   };
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    problem.clear();
-    setBusy(true);
-    try {
-      const adminMobile = joinMobile(mobile);
-      const created = await send(operatorApi.POST('/operator/v1/licences', { body: {
-        code: code.trim(),
-        name,
-        seatLimit: Number(seatLimit),
-        twoFactor,
-        admin: { ...admin, login: admin.login.trim(), ...(adminMobile === null ? {} : { mobile: adminMobile }) },
-      } }));
-      notify(t('operator.licences.created', { code: created.licence.code }));
-      onDone(created.licence.code);
-    } catch (error) {
-      problem.capture(error);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const submit = problem.onSubmit(async () => {
+    const adminMobile = joinMobile(mobile);
+    const created = await send(operatorApi.POST('/operator/v1/licences', { body: {
+      code: code.trim(),
+      name,
+      seatLimit: Number(seatLimit),
+      twoFactor,
+      admin: { ...admin, login: admin.login.trim(), ...(adminMobile === null ? {} : { mobile: adminMobile }) },
+    } }));
+    notify(t('operator.licences.created', { code: created.licence.code }));
+    onDone(created.licence.code);
+  });
 
   return (
     <form onSubmit={submit} noValidate className="form" aria-labelledby="licence-create-title">

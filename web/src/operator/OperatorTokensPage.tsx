@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { operatorApi, send } from '../api/client';
 import { formatDateTime } from '../format';
@@ -6,9 +6,10 @@ import { ConfirmDialog } from '../ui/ConfirmDialog';
 import { useNotify } from '../ui/feedback';
 import { TextField } from '../ui/fields';
 import { LoadState } from '../ui/LoadState';
-import { Alert, useProblem } from '../ui/problems';
+import { Alert } from '../ui/problems';
 import { useLoad } from '../ui/useLoad';
 import { DataTable } from '../ui/DataTable';
+import { useSubmit } from '../ui/useSubmit';
 
 // Operator tokens: who may use the operator API and console. A new token is shown once, here; a leaked
 // or forgotten one is revoked, and every server refuses it from its next request on.
@@ -27,22 +28,13 @@ export function OperatorTokensPage() {
   const tokens = useLoad(async () => (await send(operatorApi.GET('/operator/v1/operator-tokens'))).items, []);
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
   const [revoking, setRevoking] = useState<OperatorToken | null>(null);
-  const [busy, setBusy] = useState(false);
-  const revokeProblem = useProblem([]);
 
+  // A refusal stays in the confirmation, with the server's own words.
   const revoke = async (token: OperatorToken) => {
-    revokeProblem.clear();
-    setBusy(true);
-    try {
-      await send(operatorApi.POST('/operator/v1/operator-tokens/{id}/revoke', { params: { path: { id: token.id } } }));
-      notify(t('operator.tokens.revoked', { name: token.name }));
-      setRevoking(null);
-      tokens.reload();
-    } catch (error) {
-      revokeProblem.capture(error);
-    } finally {
-      setBusy(false);
-    }
+    await send(operatorApi.POST('/operator/v1/operator-tokens/{id}/revoke', { params: { path: { id: token.id } } }));
+    notify(t('operator.tokens.revoked', { name: token.name }));
+    setRevoking(null);
+    tokens.reload();
   };
 
   return (
@@ -73,7 +65,6 @@ export function OperatorTokensPage() {
         />
       )}
       <div className="card">
-        <Alert>{revokeProblem.alert}</Alert>
         <LoadState loaded={tokens}>
           {(items) => (
             <DataTable
@@ -116,9 +107,8 @@ export function OperatorTokensPage() {
         title={t('operator.tokens.revokeTitle', { name: revoking?.name ?? '' })}
         confirmLabel={t('operator.tokens.revokeConfirm')}
         danger
-        busy={busy}
-        onConfirm={() => {
-          if (revoking) void revoke(revoking);
+        onConfirm={async () => {
+          if (revoking) await revoke(revoking);
         }}
         onCancel={() => setRevoking(null)}
       >
@@ -130,24 +120,15 @@ export function OperatorTokensPage() {
 
 function CreateTokenForm({ onCreated }: { onCreated: (created: { name: string; token: string }) => void }) {
   const { t } = useTranslation();
-  const problem = useProblem(['name']);
+  const problem = useSubmit(['name']);
   const [name, setName] = useState('');
-  const [busy, setBusy] = useState(false);
+  const busy = problem.pending;
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    problem.clear();
-    setBusy(true);
-    try {
-      const answer = await send(operatorApi.POST('/operator/v1/operator-tokens', { body: { name } }));
-      setName('');
-      onCreated(answer);
-    } catch (error) {
-      problem.capture(error);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const submit = problem.onSubmit(async () => {
+    const answer = await send(operatorApi.POST('/operator/v1/operator-tokens', { body: { name } }));
+    setName('');
+    onCreated(answer);
+  });
 
   return (
     <section className="card form-card">

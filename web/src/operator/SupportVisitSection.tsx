@@ -1,9 +1,10 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { operatorApi, send } from '../api/client';
 import { useNotify } from '../ui/feedback';
 import { Field, TextField } from '../ui/fields';
-import { Alert, useProblem } from '../ui/problems';
+import { Alert } from '../ui/problems';
+import { useSubmit } from '../ui/useSubmit';
 
 // A support visit opens the support account's session in the licence; the visit, with its ticket and
 // description, is logged where the customer reads it.
@@ -11,27 +12,18 @@ import { Alert, useProblem } from '../ui/problems';
 export function SupportVisitSection({ code }: { code: string }) {
   const { t } = useTranslation();
   const notify = useNotify();
-  const problem = useProblem(['ticket', 'description', 'operator']);
+  const problem = useSubmit(['ticket', 'description', 'operator']);
   const [ticket, setTicket] = useState('');
   const [description, setDescription] = useState('');
   const [operator, setOperator] = useState('');
   const [sessionToken, setSessionToken] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const busy = problem.pending;
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    problem.clear();
-    setBusy(true);
-    try {
-      const visit = await send(operatorApi.POST('/operator/v1/licences/{code}/support-sessions', { params: { path: { code } }, body: { ticket, description, operator } }));
-      setSessionToken(visit.sessionToken);
-      notify(t('operator.support.opened', { ticket }));
-    } catch (error) {
-      problem.capture(error);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const submit = problem.onSubmit(async () => {
+    const visit = await send(operatorApi.POST('/operator/v1/licences/{code}/support-sessions', { params: { path: { code } }, body: { ticket, description, operator } }));
+    setSessionToken(visit.sessionToken);
+    notify(t('operator.support.opened', { ticket }));
+  });
 
   // The server puts the support session in the console's HttpOnly cookie, as a sign-in would; the
   // token is sent once, as a Bearer, and never written by this page.
