@@ -2,6 +2,7 @@ import { isNotNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Logger } from './logger.ts';
 import type { Database, Transaction } from './db/client.ts';
 import { apiTokens, outbox, passwordTokens, sessions, signInChallenges, throttles, transferBoxItems } from './db/schema.ts';
+import { operatorSessions } from './http/operator-sessions.ts';
 import type { Metrics } from './metrics.ts';
 
 // Expired credentials and delivered messages are deleted on a schedule: a row that can no longer
@@ -12,7 +13,7 @@ import type { Metrics } from './metrics.ts';
 /** The advisory lock key of the purge ('gh-purge'), shared by every process of one database. */
 export const PURGE_LOCK_KEY = 0x67682d7075726765n;
 
-export const PURGE_KINDS = ['sessions', 'password_links', 'sign_in_challenges', 'api_tokens', 'outbox', 'throttles', 'transfer_box_items'] as const;
+export const PURGE_KINDS = ['sessions', 'password_links', 'sign_in_challenges', 'api_tokens', 'outbox', 'throttles', 'transfer_box_items', 'operator_sessions'] as const;
 export type PurgeKind = (typeof PURGE_KINDS)[number];
 
 export type PurgeOutcome = { ran: false } | { ran: true; removed: Record<PurgeKind, number> };
@@ -39,6 +40,9 @@ async function removeExpired(tx: Transaction, now: Date, idleSince: Date): Promi
     outbox: count(await tx.delete(outbox).where(isNotNull(outbox.sentAt)).returning({ id: outbox.id })),
     throttles: count(await tx.delete(throttles).where(lte(throttles.expiresAt, now)).returning({ key: throttles.key })),
     transfer_box_items: count(await tx.delete(transferBoxItems).where(lte(transferBoxItems.expiresAt, now)).returning({ id: transferBoxItems.id })),
+    operator_sessions: count(
+      await tx.delete(operatorSessions).where(or(lte(operatorSessions.expiresAt, now), lt(operatorSessions.lastSeenAt, idleSince))).returning({ id: operatorSessions.id }),
+    ),
   };
 }
 

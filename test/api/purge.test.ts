@@ -4,6 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiAccounts, apiTokens, licences, outbox, passwordTokens, sessions, signInChallenges, throttles, transferBoxItems, users } from '../../src/platform/db/schema.ts';
 import { PURGE_LOCK_KEY } from '../../src/platform/purge.ts';
+import { operatorSessions } from '../../src/platform/http/operator-sessions.ts';
 import { configurationId, createLicence, startTestApp, type LicenceFixture, type TestApp } from '../support/app.ts';
 import { onPostgres } from '../support/database.ts';
 
@@ -70,6 +71,12 @@ async function seed() {
     { ...item, id: oldItem, expiresAt: hours(-1) },
     { ...item, id: liveItem, expiresAt: hours(1) },
   ]);
+  const [oldOperatorSession, liveOperatorSession] = pair('operator_sessions');
+  const operatorSession = { tokenHash: id(), sourceHash: id(), name: 'bootstrap', createdAt: hours(-1), lastSeenAt: hours(0) };
+  await db.insert(operatorSessions).values([
+    { ...operatorSession, id: oldOperatorSession, expiresAt: hours(-0.5) },
+    { ...operatorSession, id: liveOperatorSession, tokenHash: id(), expiresAt: hours(5) },
+  ]);
   return ids;
 }
 
@@ -81,6 +88,7 @@ async function present(kind: string, id: string): Promise<boolean> {
     : kind === 'sign_in_challenges' ? await db.select({ id: signInChallenges.id }).from(signInChallenges).where(eq(signInChallenges.id, id))
     : kind === 'api_tokens' ? await db.select({ id: apiTokens.id }).from(apiTokens).where(eq(apiTokens.id, id))
     : kind === 'outbox' ? await db.select({ id: outbox.id }).from(outbox).where(eq(outbox.id, id))
+    : kind === 'operator_sessions' ? await db.select({ id: operatorSessions.id }).from(operatorSessions).where(eq(operatorSessions.id, id))
     : kind === 'throttles' ? await db.select({ id: throttles.key }).from(throttles).where(eq(throttles.key, id))
     : await db.select({ id: transferBoxItems.id }).from(transferBoxItems).where(eq(transferBoxItems.id, id));
   return found.length > 0;
@@ -127,9 +135,9 @@ describe('the purge of expired rows', () => {
     await seed();
     const outcomes = await Promise.all([test.app.purge.run(), test.app.purge.run()]);
     const removed = outcomes.map((o) => (o.ran ? Object.values(o.removed).reduce((a, b) => a + b, 0) : 0));
-    expect(removed.reduce((a, b) => a + b, 0)).toBe(7);
+    expect(removed.reduce((a, b) => a + b, 0)).toBe(8);
     const after = await purgedMetric();
-    expect(Object.keys(after).reduce((sum, kind) => sum + after[kind]! - (before[kind] ?? 0), 0)).toBe(7);
+    expect(Object.keys(after).reduce((sum, kind) => sum + after[kind]! - (before[kind] ?? 0), 0)).toBe(8);
   });
 
   it.skipIf(!onPostgres)('skips its turn while another process holds the purge lock', async () => {
