@@ -8,6 +8,8 @@ type CursorPart = 'timestamp' | 'id' | 'text';
 type PartValue<P extends CursorPart> = P extends CursorPart ? string : never;
 type KeyOf<Parts extends readonly CursorPart[]> = { [I in keyof Parts]: PartValue<Parts[I]> };
 
+/** The times we write: four-digit years from 1 on, as PostgreSQL takes them (no year 0, no ±six-digit years). */
+const ISO_TIME = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** What PostgreSQL or the JSON round trip would not take back: NUL and unpaired surrogates. */
 const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -16,7 +18,7 @@ const MAX_TEXT = 256;
 const VALID: Record<CursorPart, (value: string) => boolean> = {
   timestamp: (value) => {
     const time = Date.parse(value);
-    return Number.isFinite(time) && new Date(time).toISOString() === value;
+    return ISO_TIME.test(value) && Number.isFinite(time) && new Date(time).toISOString() === value;
   },
   id: (value) => UUID.test(value),
   text: (value) => value.length <= MAX_TEXT && !value.includes('\u0000') && !UNPAIRED_SURROGATE.test(value),
