@@ -107,7 +107,10 @@ describe('asking for anyone (the platform services)', () => {
     // Entity group change.
     const paris = await test.operator.post(`/operator/v1/licences/${fixture.code}/entities`, { code: 'paris', name: 'Paris' });
     expect(await reasonOf('forms.forms.view', 'paris')).toBe('entity_not_in_group');
-    await fixture.adminClient.patch(`/api/v1/users/${user.id}`, { entityGroupId: paris.body.groupId });
+    // An admin grants only within their own group: the vendor first widens the admin's to Paris too.
+    const both = await test.operator.post(`/operator/v1/licences/${fixture.code}/entity-groups`, { name: 'Main and Paris', entityIds: [fixture.groups[0].entities[0].id, paris.body.id] });
+    expect((await test.operator.patch(`/operator/v1/licences/${fixture.code}/users/${fixture.admin.id}`, { entityGroupId: both.body.id })).status).toBe(200);
+    expect((await fixture.adminClient.patch(`/api/v1/users/${user.id}`, { entityGroupId: paris.body.groupId })).status).toBe(200);
     expect(await reasonOf('forms.forms.view', 'paris')).toBe('ok');
     expect(await reasonOf('forms.forms.view', 'main')).toBe('entity_not_in_group');
 

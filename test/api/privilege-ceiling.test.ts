@@ -124,8 +124,20 @@ describe('the ceiling: nobody grants more than they hold', () => {
     expectRefused(await delegate.client.patch(`/api/v1/users/${wide.body.id}`, { firstName: 'Narrowed' }), 'id');
   });
 
-  it('lets an Admin grant a group within their own', async () => {
+  it('refuses an Admin a group beyond their own', async () => {
     expectRefused(await fixture.adminClient.patch(`/api/v1/users/${stronger.id}`, { entityGroupId: bothGroup, defaultEntityId: fixture.groups[0].entities[0].id }), 'entityGroupId');
+  });
+
+  it('lets the vendor widen an admin’s group, after which the admin grants it', async () => {
+    const admin = fixture.admin.id as string;
+    const widened = await test.operator.patch(`/operator/v1/licences/${fixture.code}/users/${admin}`, { entityGroupId: bothGroup, defaultEntityId: fixture.groups[0].entities[0].id });
+    expect(widened.status, JSON.stringify(widened.body)).toBe(200);
+    expect(widened.body.entityGroup.id).toBe(bothGroup);
+    const granted = await fixture.adminClient.post('/api/v1/users', newUser(fixture, { configurationId: configurationId(fixture, 'reviewer'), entityGroupId: bothGroup, defaultEntityId: fixture.groups[0].entities[0].id }));
+    expect(granted.status, JSON.stringify(granted.body)).toBe(201);
+    const back = await test.operator.patch(`/operator/v1/licences/${fixture.code}/users/${admin}`, { entityGroupId: fixture.groups[0].id });
+    expect(back.status).toBe(200);
+    expect((await test.operator.patch(`/operator/v1/licences/${fixture.code}/users/${admin}`, { login: 'renamed' })).body.errors).toEqual([expect.objectContaining({ field: 'login', code: 'immutable' })]);
   });
 
   it('lets an Admin edit other users as before', async () => {

@@ -5455,6 +5455,153 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/operator/v1/licences/{code}/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Edit a user with any configuration and group (the login never changes) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        login?: unknown;
+                        firstName?: string;
+                        lastName?: string;
+                        email?: string;
+                        mobile?: string | null;
+                        gender?: ("female" | "male" | "unspecified") | null;
+                        /** @enum {string} */
+                        language?: "en" | "fr";
+                        /** Format: uuid */
+                        configurationId?: string;
+                        /** Format: uuid */
+                        entityGroupId?: string;
+                        /** Format: uuid */
+                        defaultEntityId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            login: string;
+                            firstName: string;
+                            lastName: string;
+                            email: string;
+                            mobile: string | null;
+                            gender: ("female" | "male" | "unspecified") | null;
+                            language: string;
+                            /** @enum {string} */
+                            status: "active" | "deactivated";
+                            configuration: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                /** @enum {string} */
+                                kind: "standard" | "internal" | "custom";
+                            };
+                            entityGroup: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            defaultEntity: {
+                                /** Format: uuid */
+                                id: string;
+                                code: string;
+                                name: string;
+                            };
+                            internal: boolean;
+                            protected: boolean;
+                            lastLoginAt: string | null;
+                            createdAt: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/operator/v1/catalog": {
         parameters: {
             query?: never;
