@@ -37,6 +37,8 @@ interface Served {
   exited: Promise<number | null>;
 }
 
+const SERVER_START_MS = 90_000;
+
 async function serve(env: Record<string, string>): Promise<Served> {
   const port = await freePort();
   const child = spawn(process.execPath, [...CLI, 'serve'], { env: { ...process.env, GATEHOUSE_DEMO: 'off', GATEHOUSE_BUILD_CONSOLE: 'off', ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -45,7 +47,10 @@ async function serve(env: Record<string, string>): Promise<Served> {
   child.stderr.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
+  // Ready is a state we wait for; the deadline only bounds a process that never gets there, and is
+  // wide because a start on a machine busy with other test files can take tens of seconds.
+  const deadline = Date.now() + SERVER_START_MS;
+  while (Date.now() < deadline) {
     const ready = await fetch(`${url}/readyz`).then((r) => r.status === 200, () => false);
     if (ready) return { process: child, output: () => output, url, exited };
     if (child.exitCode !== null) break;
@@ -76,7 +81,7 @@ describe('bad configuration stops the process with a one-line reason and exit co
   });
 });
 
-describe('gatehouse serve', () => {
+describe('gatehouse serve', { timeout: 180_000 }, () => {
   it('creates the demo licence once, printing the admin link and an operator token that works', async () => {
     const dir = dataDir();
     const first = await serve({ GATEHOUSE_DATA_DIR: dir, GATEHOUSE_DEMO: 'on' });
@@ -121,7 +126,7 @@ describe('gatehouse serve', () => {
   });
 });
 
-describe('gatehouse operator-token create', () => {
+describe('gatehouse operator-token create', { timeout: 180_000 }, () => {
   it('prints a new token once, accepted by the operator API', async () => {
     const dir = dataDir();
     const created = run(['operator-token', 'create', '--name', 'ci'], { GATEHOUSE_DATA_DIR: dir });
@@ -142,7 +147,7 @@ describe('gatehouse operator-token create', () => {
   });
 });
 
-describe('gatehouse operator-token list and revoke', () => {
+describe('gatehouse operator-token list and revoke', { timeout: 180_000 }, () => {
   it('list the tokens without their secrets, and revoke one so that it is refused', async () => {
     const dir = dataDir();
     const token = run(['operator-token', 'create', '--name', 'leaked'], { GATEHOUSE_DATA_DIR: dir }).stdout.trim();
