@@ -80,7 +80,7 @@ describe('an authenticator app as second factor', () => {
   it('is set up in My account, asked at sign-in, then removed', async () => {
     const { context, page } = await newConsole(browser, server);
     await signIn(page, licence.code, 'bruno');
-    const secret = await setUpApp(page, { screenshot: 'two-factor' });
+    const secret = await setUpApp(page, { screenshot: 'authenticator-set-up.en' });
     await signOut(page);
 
     await signIn(page, licence.code, 'bruno');

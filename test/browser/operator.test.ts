@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectNoSeriousA11yViolations, launchBrowser, newConsole, screenshot, signIn } from './support/browser.ts';
+import { expectNoSeriousA11yViolations, launchBrowser, newConsole, signIn } from './support/browser.ts';
 import { setPasswordByApi, startServer, uniqueCode, type RunningServer } from './support/server.ts';
 
 // The vendor's operator console: token sign-in, a licence set up from scratch, and a support visit the
@@ -51,7 +51,6 @@ describe('an operator', () => {
     await expect.poll(() => page.getByTestId('new-operator-token').count()).toBe(0);
     const row = page.getByRole('row', { name: new RegExp(name) });
     await expect.poll(() => row.innerText()).toContain('In force');
-    await screenshot(page, 'operator-tokens');
 
     // The new token opens the console in a second browser.
     const second = await newConsole(browser, server);
@@ -111,7 +110,6 @@ describe('an operator', () => {
     await configuration.getByRole('checkbox', { name: 'E-mail campaigns' }).nth(1).check();
     await expect.poll(() => configuration.getByRole('checkbox', { name: 'E-mail campaigns' }).first().getAttribute('aria-checked')).toBe('mixed');
     await expectNoSeriousA11yViolations(page, 'operator configuration tree');
-    await screenshot(page, 'operator-configuration', { fullPage: true });
     await configuration.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => page.getByRole('table').innerText()).toContain('Campaign reviewers');
 
@@ -125,7 +123,6 @@ describe('an operator', () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Licences' }).click();
     await page.getByRole('link', { name: code }).waitFor();
     await expectNoSeriousA11yViolations(page, 'operator licences');
-    await screenshot(page, 'operator-licences');
     await context.close();
 
     await setPasswordByApi(server, `nina@${code}.test`);

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectNoSeriousA11yViolations, launchBrowser, newConsole, screenshot } from './support/browser.ts';
+import { expectNoSeriousA11yViolations, launchBrowser, newConsole } from './support/browser.ts';
 import { PASSWORD, setPasswordByApi, startServer, uniqueCode, type RunningServer } from './support/server.ts';
 
 // A licence with two-factor on: the SMS code at sign-in; then an API account requested by the admin,
@@ -113,7 +113,6 @@ describe('two-factor sign-in and API accounts', () => {
     const secret = admin.page.locator('.secret');
     await expect.poll(() => secret.innerText()).not.toBe('');
     await expectNoSeriousA11yViolations(admin.page, 'transfer box');
-    await screenshot(admin.page, 'transfer-box');
 
     await admin.page.getByRole('link', { name: 'API accounts' }).click();
     await expect.poll(() => admin.page.getByRole('region', { name: 'Accounts' }).innerText()).toContain('crm-ws');

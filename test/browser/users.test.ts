@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectNoSeriousA11yViolations, launchBrowser, menuEntries, newConsole, screenshot, setPasswordFromLink, signIn } from './support/browser.ts';
+import { expectNoSeriousA11yViolations, launchBrowser, menuEntries, newConsole, setPasswordFromLink, signIn } from './support/browser.ts';
 import { createLicence, PASSWORD, startServer, type LicenceFixture, type RunningServer } from './support/server.ts';
 
 // The users app as a licence admin lives it, and what the people they create then see.
@@ -30,7 +30,6 @@ describe('a licence admin', () => {
     await page.getByLabel('Licence').fill(licence.code);
     await page.getByLabel('Login').fill('alice');
     await expectNoSeriousA11yViolations(page, 'sign in');
-    await screenshot(page, 'sign-in');
     await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
 
@@ -39,7 +38,6 @@ describe('a licence admin', () => {
     await expect.poll(() => page.locator('.header').innerText()).toContain('Acme Retail');
     await expect.poll(() => page.locator('.entity-default').innerText()).toContain('Default');
     await expectNoSeriousA11yViolations(page, 'my account');
-    await screenshot(page, 'my-account');
     await context.close();
   });
 
@@ -59,7 +57,6 @@ describe('a licence admin', () => {
     await form.getByLabel('Rights configuration').selectOption({ label: 'Reviewer' });
     await form.getByLabel('Entity group').selectOption({ index: 1 });
     await expectNoSeriousA11yViolations(admin.page, 'user form');
-    await screenshot(admin.page, 'user-form');
     await form.getByRole('button', { name: 'Create the user' }).click();
 
     await admin.page.getByRole('heading', { name: 'Bob Durand' }).waitFor();
@@ -69,7 +66,6 @@ describe('a licence admin', () => {
       expect.arrayContaining([expect.stringContaining('Bob Durand'), expect.stringContaining('Alice Martin')]),
     );
     await expectNoSeriousA11yViolations(admin.page, 'users list');
-    await screenshot(admin.page, 'users-list');
 
     const bob = await newConsole(browser, server);
     await setPasswordFromLink(bob.page, await server.linkFor('bob@example.test'));
