@@ -59,7 +59,11 @@ describe('la console en français', () => {
     await form.getByLabel('Prénom').fill('Zoé');
     await form.getByLabel('Nom', { exact: true }).fill('Lefèvre');
     await form.getByLabel('E-mail').fill('zoe@example.test');
-    await form.getByLabel('Configuration de droits').selectOption({ label: 'User' });
+    // The standard configurations go by their French names.
+    expect(await form.getByLabel('Configuration de droits').locator('option').allInnerTexts()).toEqual(
+      expect.arrayContaining(['Utilisateur avancé', 'Utilisateur', 'Utilisateur restreint', 'Réviseur', 'Transfer Box']),
+    );
+    await form.getByLabel('Configuration de droits').selectOption({ label: 'Utilisateur' });
     await form.getByLabel("Groupe d'entités").selectOption({ index: 1 });
     await form.getByRole('button', { name: "Créer l'utilisateur" }).click();
     const loginField = form.locator('.field', { has: page.getByLabel('Identifiant') });

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { operatorApi, send } from '../api/client';
-import { formatDateTime, fullName } from '../format';
+import { configurationName, formatDateTime, fullName } from '../format';
 import type { OperatorApiAccountRequest as ApiAccountRequest } from '../api/types';
 import { useNotify } from '../ui/feedback';
 import { SelectField, TextField } from '../ui/fields';
@@ -143,7 +143,7 @@ function FulfilForm({ request, onDone }: { request: ApiAccountRequest; onDone: (
               value={configurationId}
               onValue={setConfigurationId}
               placeholder={t('common.choose')}
-              choices={data.configurations.map((configuration) => ({ value: configuration.id, label: configuration.name }))}
+              choices={data.configurations.map((configuration) => ({ value: configuration.id, label: configurationName(t, configuration) }))}
               error={problem.fieldError('configurationId')}
               required
             />

@@ -10,6 +10,7 @@ import { useLoad } from '../ui/useLoad';
 import { CatalogTree } from './CatalogTree';
 import { DataTable } from '../ui/DataTable';
 import { useSubmit } from '../ui/useSubmit';
+import { configurationName } from '../format';
 
 // A licence's rights configurations. Tailor-made ones are lists of steps frozen when saved: an
 // application released later joins them only when an operator updates them here.
@@ -63,7 +64,7 @@ export function ConfigurationsSection({ licence }: { licence: OperatorLicence })
             rows={list}
             rowKey={(configuration) => configuration.id}
             columns={[
-              { key: 'name', header: t('operator.configurations.name'), cell: (configuration) => configuration.name },
+              { key: 'name', header: t('operator.configurations.name'), cell: (configuration) => configurationName(t, configuration) },
               { key: 'kind', header: t('operator.configurations.kind'), cell: (configuration) => t(`operator.configurations.kinds.${configuration.kind}`) },
               { key: 'applications', header: t('operator.configurations.applications'), cell: (configuration) => configuration.applications.length },
               {

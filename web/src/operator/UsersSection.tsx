@@ -1,7 +1,7 @@
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { operatorApi, send } from '../api/client';
-import { formatDateTime, fullName } from '../format';
+import { configurationName, formatDateTime, fullName } from '../format';
 import type { OperatorLicence, UserInput } from '../api/types';
 import { LoadState } from '../ui/LoadState';
 import { PagedFooter } from '../ui/PagedFooter';
@@ -88,7 +88,7 @@ export function UsersSection({ licence, onChanged }: { licence: OperatorLicence;
                 </>
               ),
             },
-            { key: 'configuration', header: t('user.rightsConfiguration'), cell: (user) => user.configuration.name },
+            { key: 'configuration', header: t('user.rightsConfiguration'), cell: (user) => configurationName(t, user.configuration) },
             { key: 'group', header: t('user.entityGroup'), cell: (user) => user.entityGroup.name },
             {
               key: 'lastSignIn',

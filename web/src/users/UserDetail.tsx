@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { consoleApi, send } from '../api/client';
 import type { User } from '../api/types';
-import { formatDateTime, fullName } from '../format';
+import { configurationName, formatDateTime, fullName } from '../format';
 import { navigate } from '../router';
 import { useSession } from '../session';
 import { ConfirmDialog, type StepUp } from '../ui/ConfirmDialog';
@@ -121,7 +121,7 @@ export function UserDetail({ user, onEdit, onChanged }: UserDetailProps) {
         <dt>{t('user.gender')}</dt>
         <dd>{user.gender ? t(`user.genders.${user.gender}`) : dash}</dd>
         <dt>{t('user.rightsConfiguration')}</dt>
-        <dd>{user.configuration.name}</dd>
+        <dd>{configurationName(t, user.configuration)}</dd>
         <dt>{t('user.entityGroup')}</dt>
         <dd>{user.entityGroup.name}</dd>
         <dt>{t('user.defaultEntity')}</dt>

@@ -8,6 +8,7 @@ import { Alert } from '../ui/problems';
 import { useSubmit } from '../ui/useSubmit';
 import { joinMobile, MobileField, mobileProblem, splitMobile, type MobileParts } from './MobileField';
 import type { ReferenceData } from './referenceData';
+import { configurationName } from '../format';
 
 // Create a user, or edit one (the login is shown, never editable): general information, contact, authorizations.
 
@@ -187,7 +188,7 @@ export function UserForm({ user, reference, onSaved, onCancel, create, grantAny 
             value={draft.configurationId}
             onValue={(value) => update('configurationId', value)}
             placeholder={t('common.choose')}
-            choices={grantable.map((configuration) => ({ value: configuration.id, label: configuration.name }))}
+            choices={grantable.map((configuration) => ({ value: configuration.id, label: configurationName(t, configuration) }))}
             error={problem.fieldError('configurationId')}
             required
           />

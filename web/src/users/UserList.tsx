@@ -1,7 +1,7 @@
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { consoleApi, send } from '../api/client';
-import { fullName } from '../format';
+import { configurationName, fullName } from '../format';
 import { Link } from '../router';
 import { PagedFooter } from '../ui/PagedFooter';
 import { panelId, tabId, Tabs } from '../ui/Tabs';
@@ -50,7 +50,7 @@ export function UserList({ selectedId, status, onStatus, version }: UserListProp
                   {user.protected ? <span className="badge badge-neutral">{t('users.protectedShort')}</span> : null}
                 </span>
                 <span className="list-item-sub">
-                  {user.login} · {user.configuration.name}
+                  {user.login} · {configurationName(t, user.configuration)}
                 </span>
               </Link>
             </li>
