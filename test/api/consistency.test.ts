@@ -94,7 +94,12 @@ describe.skipIf(!onPostgres)('two server processes on one PostgreSQL', () => {
 
     const paris = await operatorA.post(`/operator/v1/licences/${code}/entities`, { code: 'paris', name: 'Paris' });
     expect(await seenByB('forms.forms.view', 'entity_not_in_group', 'paris')).toBeLessThan(1000);
-    await admin.patch(`/api/v1/users/${userId}`, { entityGroupId: paris.body.groupId });
+    // An admin grants only within their own group: the vendor first widens the admin's to Paris too.
+    const main = (await admin.get('/api/v1/entity-groups')).body[0].entities[0].id;
+    const both = await operatorA.post(`/operator/v1/licences/${code}/entity-groups`, { name: 'Main and Paris', entityIds: [main, paris.body.id] });
+    const adminId = (await admin.get('/api/v1/me')).body.id;
+    expect((await operatorA.patch(`/operator/v1/licences/${code}/users/${adminId}`, { entityGroupId: both.body.id })).status).toBe(200);
+    expect((await admin.patch(`/api/v1/users/${userId}`, { entityGroupId: paris.body.groupId })).status).toBe(200);
     expect(await seenByB('forms.forms.view', 'ok', 'paris')).toBeLessThan(1000);
 
     const licence = (await operatorA.get(`/operator/v1/licences/${code}`)).body;
