@@ -71,11 +71,7 @@ describe('requesting an API account', () => {
   it('sends an outside holder\'s password by SMS and says so in French', async () => {
     // Amélie's language is French: the console speaks it from the sign-in on.
     const { context, page } = await newConsole(browser, server, { locale: 'fr-FR' });
-    await page.goto('/sign-in');
-    await page.getByLabel('Licence').fill(licence.code);
-    await page.getByLabel('Identifiant').fill('amelie');
-    await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await signIn(page, licence.code, 'amelie', PASSWORD, 'fr');
     const form = await openRequestForm(page, { menu: 'Comptes API', request: 'Demander un compte API' });
 
     await form.getByLabel('Identifiant du compte API').fill('erp');

@@ -78,11 +78,7 @@ describe('the audit trail', () => {
 
   it('reads as words in French', async () => {
     const { context, page } = await newConsole(browser, server, { locale: 'fr-FR' });
-    await page.goto('/sign-in');
-    await page.getByLabel('Licence').fill(licence.code);
-    await page.getByLabel('Identifiant').fill('amelie');
-    await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await signIn(page, licence.code, 'amelie', PASSWORD, 'fr');
     await page.getByRole('link', { name: "Journal d'audit" }).click();
     const trail = await rows(page);
     const edit = trail.find((row) => row.includes('Configuration de droits') && row.includes('Réviseur'));

@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectNoSeriousA11yViolations, launchBrowser, menuEntries, newConsole } from './support/browser.ts';
+import { expectNoSeriousA11yViolations, launchBrowser, menuEntries, newConsole, signIn } from './support/browser.ts';
 import { createLicence, PASSWORD, setPasswordByApi, startServer, type LicenceFixture, type RunningServer } from './support/server.ts';
 
 // The console end to end in French: switched from the header, kept across visits, and followed from
@@ -38,11 +38,7 @@ describe('la console en français', () => {
 
   it('runs a French admin through sign-in, their account and the users app in French', async () => {
     const { context, page } = await newConsole(browser, server, { locale: 'en-GB' });
-    await page.goto('/sign-in');
-    await page.getByLabel('Licence').fill(licence.code);
-    await page.getByLabel('Login').fill('alice');
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, licence.code, 'alice', PASSWORD);
 
     // Alice's language is French: the console follows it once she is signed in.
     await page.getByRole('heading', { name: 'Mon compte' }).waitFor();

@@ -85,11 +85,7 @@ describe('my account', () => {
 
   it('speaks French: "Sexe", the configuration by its French name', async () => {
     const { context, page } = await newConsole(browser, server, { locale: 'fr-FR' });
-    await page.goto('/sign-in');
-    await page.getByLabel('Licence').fill(licence.code);
-    await page.getByLabel('Identifiant').fill('cyril');
-    await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await signIn(page, licence.code, 'cyril', PASSWORD, 'fr');
     await page.getByRole('heading', { name: 'Mon compte' }).waitFor();
     expect(await detail(page, 'Sexe')).toBe('Homme');
     expect(await detail(page, 'Configuration de droits')).toBe('Réviseur');

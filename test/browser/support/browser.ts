@@ -38,12 +38,19 @@ export async function setPasswordFromLink(page: Page, link: string, password = P
   if ((await error.count()) > 0) throw new Error(`setting the password failed: ${await error.first().innerText()}`);
 }
 
-export async function signIn(page: Page, licence: string, login: string, password = PASSWORD): Promise<void> {
+/** The sign-in page's words, in the language the browser's locale gives it. */
+const SIGN_IN_LABELS = {
+  en: { login: 'Login', password: 'Password', submit: 'Sign in' },
+  fr: { login: 'Identifiant', password: 'Mot de passe', submit: 'Se connecter' },
+};
+
+export async function signIn(page: Page, licence: string, login: string, password = PASSWORD, language: keyof typeof SIGN_IN_LABELS = 'en'): Promise<void> {
+  const labels = SIGN_IN_LABELS[language];
   await page.goto('/sign-in');
   await page.getByLabel('Licence').fill(licence);
-  await page.getByLabel('Login').fill(login);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByLabel(labels.login).fill(login);
+  await page.getByLabel(labels.password, { exact: true }).fill(password);
+  await page.getByRole('button', { name: labels.submit }).click();
 }
 
 /** The labels of the left menu, in order. */
