@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { operatorApplicationRoutes } from './features/applications/routes.ts';
+import { createApplicationsService } from './features/applications/service.ts';
 import { configurationRoutes, operatorConfigurationRoutes } from './features/configurations/routes.ts';
 import { createConfigurationsService } from './features/configurations/service.ts';
 import { operatorCatalogRoutes } from './features/catalog/routes.ts';
@@ -21,13 +23,19 @@ import { entityGroupRoutes, operatorEntityRoutes } from './features/entities/rou
 import { createEntitiesService } from './features/entities/service.ts';
 import { licenceRoutes, operatorLicenceRoutes } from './features/licences/routes.ts';
 import { createLicencesService } from './features/licences/service.ts';
+import { passwordRenewalRoutes } from './features/password-renewal/routes.ts';
+import { createPasswordRenewalService } from './features/password-renewal/service.ts';
 import { operatorTokenRoutes } from './features/operator/routes.ts';
 import { operatorSessionRoutes } from './features/operator/session-routes.ts';
 import { operatorTransferBoxRoutes, transferBoxRoutes } from './features/transfer-box/routes.ts';
 import { createTransferBoxService } from './features/transfer-box/service.ts';
 import { operatorUserRoutes } from './features/users/operator-routes.ts';
 import { userRoutes } from './features/users/routes.ts';
+import { userImportRoutes } from './features/user-import/routes.ts';
+import { createUserImportService } from './features/user-import/service.ts';
 import { createUsersService } from './features/users/service.ts';
+import { passkeyRoutes } from './features/passkeys/routes.ts';
+import { createPasskeysService } from './features/passkeys/service.ts';
 import type { Config } from './platform/config.ts';
 import { announceChange, ChangeFeed, type Change } from './platform/changes.ts';
 import type { AppContext } from './platform/context.ts';
@@ -168,13 +176,17 @@ export async function buildApp(dependencies: AppDependencies): Promise<App> {
   );
 
   const { users, entities, configurations, licences, auth, catalog, authorization, accesses, audit, transferBox, apiAccounts } = services;
+  const passwordRenewal = createPasswordRenewalService(context);
   // Secure cookies everywhere but plain-http localhost, where browsers would refuse them.
   const secureCookies = !/^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(config.publicUrl);
   await server.register(
     async (api) => {
       await api.register(authRoutes(auth, { secureCookies }));
+      await api.register(passkeyRoutes(createPasskeysService(context, { openSession: auth.openSession, stepUp: auth.stepUp, ceilings: users.ceilings }), { secureCookies }));
       await api.register(userRoutes(users, auth.stepUp));
+      await api.register(userImportRoutes(createUserImportService(context, users), users));
       await api.register(licenceRoutes(licences, auth.stepUp));
+      await api.register(passwordRenewalRoutes(passwordRenewal));
       await api.register(entityGroupRoutes(entities, users));
       await api.register(configurationRoutes(configurations, licences, users));
       await api.register(authorizationRoutes(authorization));
@@ -199,6 +211,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<App> {
       await operator.register(operatorTransferBoxRoutes(transferBox, licences));
       await operator.register(operatorApiAccountRoutes(apiAccounts, licences));
       await operator.register(operatorTokenRoutes(context));
+      await operator.register(operatorApplicationRoutes(createApplicationsService(context)));
       await operator.register(operatorSessionRoutes(context, { lifetime: { idleMinutes: config.sessionIdleMinutes, maxHours: config.sessionMaxHours }, secureCookies }));
     },
     { prefix: '/operator/v1' },
@@ -210,6 +223,11 @@ export async function buildApp(dependencies: AppDependencies): Promise<App> {
     purge.run().catch((error: unknown) => logger.error({ err: error }, 'purge of expired rows failed'));
   }, PURGE_INTERVAL_MS);
   purgeTimer.unref();
+  // The same for password renewal reminders: every process schedules them, one sends them at a time.
+  const renewalTimer = setInterval(() => {
+    passwordRenewal.sendReminders().catch((error: unknown) => logger.error({ err: error }, 'password renewal reminders failed'));
+  }, PURGE_INTERVAL_MS);
+  renewalTimer.unref();
 
   return {
     server,
@@ -219,6 +237,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<App> {
     purge,
     async close() {
       clearInterval(purgeTimer);
+      clearInterval(renewalTimer);
       await server.close();
       await outbox.stop();
       await changes.stop();

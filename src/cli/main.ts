@@ -5,6 +5,7 @@ import { COMMAND_LINE, createOperatorToken, listOperatorTokens, revokeOperatorTo
 import { ConfigError, loadConfig, type Config } from '../platform/config.ts';
 import { DatabaseUnreachableError, openDatabase, type DatabaseHandle } from '../platform/db/client.ts';
 import { migrate } from '../platform/db/migrate.ts';
+import { OPERATOR_SCOPES, type OperatorScope } from '../platform/http/actor.ts';
 import { Problem } from '../platform/http/problems.ts';
 import { createLogger } from '../platform/logger.ts';
 import { ensureConsoleBuilt } from './console-build.ts';
@@ -15,7 +16,9 @@ const USAGE = `Usage: gatehouse <command>
 Commands:
   serve                               apply migrations and serve the API and the console
   migrate                             apply database migrations and exit
-  operator-token create --name NAME   create an operator token (printed once)
+  operator-token create --name NAME [--scope SCOPE]...
+                                      create an operator token (printed once); scopes: operator
+                                      (every right, the default), decisions:read, users:read
   operator-token list                 list operator tokens: name, creation, last use or revocation
   operator-token revoke ID            revoke an operator token at once
   licence create --code CODE --name NAME --seats N --admin-login LOGIN --admin-email EMAIL
@@ -25,6 +28,12 @@ Commands:
   catalog release FILE.json           release a new catalog
 
 Configuration comes from environment variables: see the README.`;
+
+function operatorScopes(values: string[]): OperatorScope[] {
+  const unknown = values.filter((value) => !(OPERATOR_SCOPES as readonly string[]).includes(value));
+  if (unknown.length > 0) throw new ConfigError(`operator-token create: unknown scope ${unknown.join(', ')} (known: ${OPERATOR_SCOPES.join(', ')})`);
+  return values as OperatorScope[];
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -78,11 +87,12 @@ async function main(argv: string[]): Promise<void> {
       console.log('migrations applied');
       return;
     case 'operator-token': {
-      const { positionals, values } = parseArgs({ args: rest, options: { name: { type: 'string' } }, allowPositionals: true });
+      const { positionals, values } = parseArgs({ args: rest, options: { name: { type: 'string' }, scope: { type: 'string', multiple: true } }, allowPositionals: true });
       const [action, id] = positionals;
       if (action === 'create' && values.name) {
         const name = values.name;
-        const created = await withDatabase(config, (database) => createOperatorToken(database.db, name));
+        const scopes = operatorScopes(values.scope ?? ['operator']);
+        const created = await withDatabase(config, (database) => createOperatorToken(database.db, name, COMMAND_LINE, scopes));
         console.log(created.token);
         return;
       }
@@ -90,7 +100,7 @@ async function main(argv: string[]): Promise<void> {
         const tokens = await withDatabase(config, (database) => listOperatorTokens(database.db));
         for (const token of tokens) {
           const state = token.revokedAt === null ? `last used ${token.lastUsedAt?.toISOString() ?? 'never'}` : `revoked ${token.revokedAt.toISOString()}`;
-          console.log(`${token.id}  ${token.name}  created ${token.createdAt.toISOString()}  ${state}`);
+          console.log(`${token.id}  ${token.name}  [${token.scopes.join(' ')}]  created ${token.createdAt.toISOString()}  ${state}`);
         }
         return;
       }
@@ -100,7 +110,7 @@ async function main(argv: string[]): Promise<void> {
         console.log(`revoked ${revoked.name} (${revoked.id})`);
         return;
       }
-      throw new ConfigError('usage: gatehouse operator-token create --name NAME | list | revoke ID');
+      throw new ConfigError('usage: gatehouse operator-token create --name NAME [--scope SCOPE]... | list | revoke ID');
     }
     case 'licence':
       return licenceCommand(config, rest);

@@ -8,8 +8,12 @@ import type { DatabaseHandle, Executor } from './db/client.ts';
 
 const CHANNEL = 'gatehouse_changes';
 
-/** What changed: a whole licence, one user of it, or the catalog (every licence). */
-export type Change = { kind: 'licence'; licenceId: string } | { kind: 'user'; licenceId: string; userId: string } | { kind: 'catalog' };
+/** What changed: a whole licence, one user of it, the catalog (every licence), or a registered application. */
+export type Change =
+  | { kind: 'licence'; licenceId: string }
+  | { kind: 'user'; licenceId: string; userId: string }
+  | { kind: 'catalog' }
+  | { kind: 'application'; applicationId: string; clientId: string };
 
 function encode(change: Change): string {
   switch (change.kind) {
@@ -19,6 +23,8 @@ function encode(change: Change): string {
       return `user:${change.licenceId}:${change.userId}`;
     case 'catalog':
       return 'catalog';
+    case 'application':
+      return `application:${change.applicationId}:${change.clientId}`;
   }
 }
 
@@ -27,6 +33,11 @@ export function decodeChange(payload: string): Change | null {
   if (kind === 'catalog') return { kind: 'catalog' };
   if (kind === 'licence' && licenceId) return { kind: 'licence', licenceId };
   if (kind === 'user' && licenceId && userId) return { kind: 'user', licenceId, userId };
+  if (kind === 'application') {
+    // application:<id>:<client id>; client ids are url-safe, never holding a colon.
+    const [, applicationId, clientId] = payload.split(':');
+    if (applicationId && clientId) return { kind: 'application', applicationId, clientId };
+  }
   return null;
 }
 

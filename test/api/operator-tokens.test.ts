@@ -13,13 +13,13 @@ describe('operator tokens', () => {
   it('are created once, listed without their secret, used, and refused at once when revoked', async () => {
     const created = await test.operator.post('/operator/v1/operator-tokens', { name: 'billing service' });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ name: 'billing service', token: expect.stringMatching(/^gho_/) });
+    expect(created.body).toMatchObject({ name: 'billing service', token: expect.stringMatching(/^gho_/), scopes: ['operator'] });
     const billing = test.anonymous().withBearer(created.body.token);
     expect((await billing.get('/operator/v1/licences')).status).toBe(200);
 
     const listed = await test.operator.get('/operator/v1/operator-tokens');
     const entry = listed.body.items.find((item: { id: string }) => item.id === created.body.id);
-    expect(entry).toEqual({ id: created.body.id, name: 'billing service', createdAt: expect.any(String), lastUsedAt: expect.any(String), revokedAt: null });
+    expect(entry).toEqual({ id: created.body.id, name: 'billing service', scopes: ['operator'], createdAt: expect.any(String), lastUsedAt: expect.any(String), revokedAt: null });
     expect(JSON.stringify(listed.body)).not.toContain(created.body.token);
 
     // A token may revoke itself; the answer is the last one it gets.

@@ -66,7 +66,8 @@ export function authorizationRoutes(authorization: AuthorizationService): Fastif
 export function operatorAuthorizationRoutes(authorization: AuthorizationService): FastifyPluginAsyncZod {
   return async (app) => {
     app.post('/authorize', {
-      config: { access: 'operator' },
+      // A service that only asks for decisions holds decisions:read, not every operator right.
+      config: { access: 'operator', scope: 'decisions:read' },
       // A full batch of checks is larger than the 64 KiB other bodies are held to.
       bodyLimit: 1024 * 1024,
       schema: {

@@ -41,6 +41,8 @@ export class SnapshotCache {
 
   apply(change: Change): void {
     if (change.kind === 'catalog') return this.clear();
+    // Decisions do not depend on the registered applications.
+    if (change.kind === 'application') return;
     const entry = this.entries.get(change.licenceId);
     if (entry === undefined) return;
     entry.generation++;

@@ -8,6 +8,7 @@ export interface OperatorTokenRow {
   createdAt: Date;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
+  scopes: string[];
 }
 
 const columns = {
@@ -16,6 +17,7 @@ const columns = {
   createdAt: operatorTokens.createdAt,
   lastUsedAt: operatorTokens.lastUsedAt,
   revokedAt: operatorTokens.revokedAt,
+  scopes: operatorTokens.scopes,
 };
 
 export async function insertOperatorToken(executor: Executor, row: typeof operatorTokens.$inferInsert): Promise<void> {

@@ -15,7 +15,8 @@ export function operatorUserRoutes(users: UsersService, licences: LicencesServic
     const config = { access: 'operator' as const };
 
     app.get('/licences/:code/users', {
-      config,
+      // A service that only reads users holds users:read, not every operator right.
+      config: { ...config, scope: 'users:read' as const },
       schema: { tags, summary: "List a licence's users", params: licenceCodeParams, querystring: listUsersQuery, response: { 200: page(userSchema) } },
       handler: async (request) => users.list((await licences.byCode(request.params.code)).id, request.query),
     });

@@ -18,9 +18,16 @@ export const licences = pgTable('licences', {
   name: text('name').notNull(),
   seatLimit: integer('seat_limit').notNull(),
   twoFactor: boolean('two_factor').notNull().default(false),
+  // Passkey policy (0010_passkeys.sql).
+  passkeysAllowed: boolean('passkeys_allowed').notNull().default(true),
+  passkeyOrAuthenticatorRequiredForAdmins: boolean('passkey_or_authenticator_required_for_admins').notNull().default(false),
   applications: text('applications').array().notNull(),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
+  // Password renewal (0011_password_renewal.sql): null months is off.
+  passwordRenewalMonths: integer('password_renewal_months'),
+  passwordRenewalReminderDays: integer('password_renewal_reminder_days').notNull().default(7),
+  apiSecretMaxAgeDays: integer('api_secret_max_age_days'),
 });
 
 export const entities = pgTable(
@@ -94,6 +101,12 @@ export const users = pgTable(
     lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
+    // Password renewal (0011_password_renewal.sql)
+    passwordChangedAt: timestamp('password_changed_at', { withTimezone: true }),
+    passwordReminderSentAt: timestamp('password_reminder_sent_at', { withTimezone: true }),
+    // SCIM provisioning (0012_provisioning.sql): the identity provider's id, and the ETag counter the database bumps.
+    externalId: text('external_id'),
+    version: integer('version').notNull().default(1),
   },
   (t) => [primaryKey({ columns: [t.licenceId, t.id] })],
 );
@@ -111,6 +124,10 @@ export const sessions = pgTable(
     ip: text('ip'),
     userAgent: text('user_agent'),
     supportVisitId: uuid('support_visit_id'),
+    /** An administrator who must enrol a passkey or an authenticator app first (0010_passkeys.sql). */
+    secondFactorEnrolmentRequired: boolean('second_factor_enrolment_required').notNull().default(false),
+    /** A user whose password is past its renewal: the session serves only its change (0011_password_renewal.sql). */
+    passwordChangeRequired: boolean('password_change_required').notNull().default(false),
   },
   (t) => [primaryKey({ columns: [t.licenceId, t.id] })],
 );
@@ -133,7 +150,7 @@ export const passwordTokens = pgTable(
 export const outbox = pgTable('outbox', {
   id: uuid('id').primaryKey(),
   licenceId: uuid('licence_id'),
-  channel: text('channel', { enum: ['email', 'sms'] }).notNull(),
+  channel: text('channel', { enum: ['email', 'sms', 'backchannel-logout'] }).notNull(),
   recipient: text('recipient').notNull(),
   subject: text('subject').notNull().default(''),
   body: text('body').notNull(),
@@ -152,6 +169,8 @@ export const operatorTokens = pgTable('operator_tokens', {
   createdAt: createdAt(),
   lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
   revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  /** 'operator' is every right; 'decisions:read' or 'users:read' reach only the routes declaring them (0008). */
+  scopes: text('scopes').array().notNull().default(['operator']),
 });
 
 // Sign-in hardening (0002_sign_in_hardening.sql).
@@ -291,6 +310,9 @@ export const apiAccounts = pgTable(
     requestId: uuid('request_id'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
+    // Password renewal (0011_password_renewal.sql): the secret's age and its expiry reminder.
+    secretSetAt: timestamp('secret_set_at', { withTimezone: true }).notNull().defaultNow(),
+    secretReminderSentAt: timestamp('secret_reminder_sent_at', { withTimezone: true }),
   },
   (t) => [primaryKey({ columns: [t.licenceId, t.id] })],
 );
@@ -347,6 +369,120 @@ export const transferBoxReads = pgTable(
     recipientName: text('recipient_name').notNull(),
     senderName: text('sender_name').notNull(),
     readAt: timestamp('read_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.licenceId, t.id] })],
+);
+
+// Applications (0008_applications.sql): the platform's applications signing their users in through the
+// OpenID Provider. Not a tenant table: an application serves every licence.
+
+export const applications = pgTable('applications', {
+  id: uuid('id').primaryKey(),
+  clientId: text('client_id').notNull(),
+  name: text('name').notNull(),
+  kind: text('kind', { enum: ['web', 'spa', 'native', 'service'] }).notNull(),
+  redirectUris: text('redirect_uris').array().notNull(),
+  postLogoutRedirectUris: text('post_logout_redirect_uris').array().notNull(),
+  backchannelLogoutUri: text('backchannel_logout_uri'),
+  application: text('application'),
+  scopes: text('scopes').array().notNull(),
+  secretHash: text('secret_hash'),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+  secretRotatedAt: timestamp('secret_rotated_at', { withTimezone: true }),
+});
+
+// Passkeys (0010_passkeys.sql): WebAuthn credentials and the ceremonies under way.
+
+export const passkeys = pgTable(
+  'passkeys',
+  {
+    licenceId: uuid('licence_id').notNull(),
+    id: uuid('id').notNull(),
+    userId: uuid('user_id').notNull(),
+    name: text('name').notNull(),
+    credentialId: text('credential_id').notNull(),
+    publicKey: bytea('public_key').notNull(),
+    counter: bigint('counter', { mode: 'number' }).notNull().default(0),
+    transports: text('transports').array().notNull().default([]),
+    deviceType: text('device_type', { enum: ['singleDevice', 'multiDevice'] }).notNull(),
+    backedUp: boolean('backed_up').notNull().default(false),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.licenceId, t.id] })],
+);
+
+export const passkeyChallenges = pgTable(
+  'passkey_challenges',
+  {
+    licenceId: uuid('licence_id').notNull(),
+    id: uuid('id').notNull(),
+    purpose: text('purpose', { enum: ['registration', 'authentication'] }).notNull(),
+    userId: uuid('user_id'),
+    login: text('login'),
+    challenge: text('challenge').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.licenceId, t.id] })],
+);
+
+// Password renewal (0011_password_renewal.sql): the hashes of a user's last five passwords.
+
+export const passwordHistory = pgTable(
+  'password_history',
+  {
+    licenceId: uuid('licence_id').notNull(),
+    id: bigint('id', { mode: 'number' }).generatedAlwaysAsIdentity(),
+    userId: uuid('user_id').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.licenceId, t.id] })],
+);
+
+// OpenID Provider (0009_openid_provider.sql): oidc-provider's artefacts, and the keys that sign tokens.
+
+export const oidcPayloads = pgTable(
+  'oidc_payloads',
+  {
+    model: text('model').notNull(),
+    id: text('id').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    grantId: text('grant_id'),
+    uid: text('uid'),
+    userCode: text('user_code'),
+    accountId: text('account_id'),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    consumedAt: timestamp('consumed_at', { withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.model, t.id] })],
+);
+
+export const signingKeys = pgTable('signing_keys', {
+  kid: text('kid').primaryKey(),
+  alg: text('alg').notNull(),
+  privateJwk: text('private_jwk').notNull(),
+  createdAt: createdAt(),
+  retiredAt: timestamp('retired_at', { withTimezone: true }),
+});
+
+// SCIM provisioning (0012_provisioning.sql): tokens an identity provider provisions a licence's users with.
+
+export const provisioningTokens = pgTable(
+  'provisioning_tokens',
+  {
+    licenceId: uuid('licence_id').notNull(),
+    id: uuid('id').notNull(),
+    name: text('name').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    configurationId: uuid('configuration_id').notNull(),
+    entityGroupId: uuid('entity_group_id').notNull(),
+    createdBy: uuid('created_by').notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
   },
   (t) => [primaryKey({ columns: [t.licenceId, t.id] })],
 );

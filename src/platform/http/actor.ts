@@ -20,17 +20,38 @@ export interface OperatorActor {
   /** null for the bootstrap token from the environment. */
   tokenId: string | null;
   name: string;
+  /** 'operator' reaches every operator route; a narrower scope only the routes declaring it (OPERATOR_SCOPES). */
+  scopes: readonly string[];
 }
 
-export type Actor = UserActor | OperatorActor;
+/** An identity provider provisioning one licence's users over SCIM with a provisioning token. */
+export interface ProvisioningActor {
+  kind: 'provisioning';
+  licenceId: string;
+  tokenId: string;
+  name: string;
+  /** The admin who created the token: it acts within their rights (the privilege ceiling). */
+  createdBy: string;
+  /** What users provisioned without Gatehouse's extension are given. */
+  defaults: { configurationId: string; entityGroupId: string };
+}
+
+export type Actor = UserActor | OperatorActor | ProvisioningActor;
+
+/** The narrow scopes a route may declare, for services that need no more (issue 11, item 6). */
+export const ROUTE_SCOPES = ['decisions:read', 'users:read'] as const;
+export type RouteScope = (typeof ROUTE_SCOPES)[number];
+/** What an operator token may hold: 'operator' is every right, what tokens made before scopes keep. */
+export const OPERATOR_SCOPES = ['operator', ...ROUTE_SCOPES] as const;
+export type OperatorScope = (typeof OPERATOR_SCOPES)[number];
 
 /** Answers whether a signed-in user may use a permission of the catalog right now. */
 export interface Authorizer {
   isAllowed(actor: UserActor, permission: string): Promise<boolean>;
 }
 
-/** public: anyone; user: console users and API accounts; console: console users only; operator. */
-export type RouteAccess = 'public' | 'user' | 'console' | 'operator';
+/** public: anyone; user: console users and API accounts; console: console users only; operator; provisioning: SCIM tokens. */
+export type RouteAccess = 'public' | 'user' | 'console' | 'operator' | 'provisioning';
 
 /** A route that says nothing is for signed-in users: being public must be declared, never forgotten. */
 export const DEFAULT_ACCESS: RouteAccess = 'user';
@@ -44,6 +65,12 @@ declare module 'fastify' {
     access?: RouteAccess;
     /** The catalog permission a user needs, checked before the handler runs. */
     requires?: string;
+    /** Served to a session limited to enrolling a passkey or an authenticator app (the admins' policy of a licence). */
+    duringSecondFactorEnrolment?: boolean;
+    /** Served to a session limited to changing a password past the licence's renewal period; every other route refuses it. */
+    duringPasswordChange?: boolean;
+    /** An operator route a narrower credential than 'operator' may call with this scope. */
+    scope?: RouteScope;
   }
   interface FastifyRequest {
     actor: Actor | null;

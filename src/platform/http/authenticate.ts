@@ -7,6 +7,7 @@ import { operatorTokens } from '../db/schema.ts';
 import { accessOf, type Actor, type Authorizer, type OperatorActor, type UserActor } from './actor.ts';
 import { Problem } from './problems.ts';
 import { findActiveApiToken, type ActiveApiToken } from './api-tokens.ts';
+import { createProvisioningAuthenticator } from './provisioning-tokens.ts';
 import { operatorFromSessionCookie } from './operator-sessions.ts';
 import type { CredentialCache } from './credential-cache.ts';
 import { csrfTokenOf, findActiveSession, type ActiveSession, SESSION_COOKIE, touchSession, type SessionLifetime } from './sessions.ts';
@@ -46,11 +47,11 @@ export function registerAuthentication(app: FastifyInstance, options: Authentica
     // Without a Bearer, the operator console's session cookie (traded for the token at its sign-in).
     if (token === null) return operatorFromSessionCookie(options.db, request, { bootstrapOperatorToken: options.bootstrapOperatorToken, lifetime: options.lifetime, now: options.now() });
     if (options.bootstrapOperatorToken !== null && sameSecret(token, options.bootstrapOperatorToken)) {
-      return { kind: 'operator', tokenId: null, name: 'bootstrap' };
+      return { kind: 'operator', tokenId: null, name: 'bootstrap', scopes: ['operator'] };
     }
     // Looked up on every request, never cached: a revoked token is refused at once by every process.
     const [row] = await options.db
-      .select({ id: operatorTokens.id, name: operatorTokens.name, lastUsedAt: operatorTokens.lastUsedAt })
+      .select({ id: operatorTokens.id, name: operatorTokens.name, lastUsedAt: operatorTokens.lastUsedAt, scopes: operatorTokens.scopes })
       .from(operatorTokens)
       .where(and(eq(operatorTokens.tokenHash, hashToken(token)), isNull(operatorTokens.revokedAt)))
       .limit(1);
@@ -67,7 +68,14 @@ export function registerAuthentication(app: FastifyInstance, options: Authentica
         .where(eq(operatorTokens.id, row.id))
         .catch((error: unknown) => request.log.warn({ err: error }, 'operator token use not recorded'));
     }
-    return { kind: 'operator', tokenId: row.id, name: row.name };
+    return { kind: 'operator', tokenId: row.id, name: row.name, scopes: row.scopes };
+  };
+
+  // SCIM routes take only a provisioning token, as a Bearer: never a session or another token.
+  const provisioningToken = createProvisioningAuthenticator(options.db, options.now);
+  const authenticateProvisioning = async (request: FastifyRequest) => {
+    const token = bearerToken(request);
+    return token === null ? null : provisioningToken(request, token);
   };
 
   /** Session token hash → its activity being written (see `touchSession` below). */
@@ -111,6 +119,12 @@ export function registerAuthentication(app: FastifyInstance, options: Authentica
       const presented = request.headers['x-csrf-token'];
       if (typeof presented !== 'string' || !sameSecret(presented, csrfTokenOf(token))) throw new Problem('csrf_failed');
     }
+    // A password past its renewal comes first: the routes that change it are all such a session serves.
+    if (session.passwordChangeRequired) {
+      if (request.routeOptions.config.duringPasswordChange !== true) throw new Problem('password_change_required', 'Your password has passed the renewal period of your licence: choose a new one first');
+    } else if (session.secondFactorEnrolmentRequired && request.routeOptions.config.duringSecondFactorEnrolment !== true) {
+      throw new Problem('second_factor_enrolment_required', 'Your licence requires administrators to hold a passkey or an authenticator app: enrol one in My account first');
+    }
     // Kept alive without holding the answer (written at most once a minute per session); a failed
     // write only shortens the idle time. A later request that must read the session from the
     // database waits for the write first, so it never reads the activity from before it.
@@ -143,10 +157,16 @@ export function registerAuthentication(app: FastifyInstance, options: Authentica
     const config = request.routeOptions.config;
     const access = accessOf(config);
     if (access === 'public') return;
-    const actor: Actor | null = access === 'operator' ? await authenticateOperator(request) : await authenticateUser(request);
-    if (actor === null) throw new Problem('unauthenticated', access === 'operator' ? 'An operator token is required' : 'Sign in first');
+    const actor: Actor | null =
+      access === 'operator' ? await authenticateOperator(request) : access === 'provisioning' ? await authenticateProvisioning(request) : await authenticateUser(request);
+    if (actor === null) throw new Problem('unauthenticated', access === 'operator' ? 'An operator token is required' : access === 'provisioning' ? 'A provisioning token is required' : 'Sign in first');
     if (access === 'console' && actor.kind === 'user' && actor.principal !== 'user') throw new Problem('forbidden', 'This is for people signed in to the console, not API accounts');
     request.actor = actor;
+    // 'operator' reaches every operator route; a narrower scope only the routes that declare it.
+    if (actor.kind === 'operator' && !actor.scopes.includes('operator') && (config.scope === undefined || !actor.scopes.includes(config.scope))) {
+      const needed = config.scope === undefined ? 'operator' : `${config.scope} (or operator)`;
+      throw new Problem('insufficient_scope', `This needs the scope ${needed}; the credential holds ${actor.scopes.join(', ') || 'none'}`, { scope: config.scope ?? 'operator' });
+    }
     if (config.requires !== undefined && actor.kind === 'user' && !(await options.authorizer.isAllowed(actor, config.requires))) {
       throw new Problem('forbidden', `Your rights configuration does not include ${config.requires}`);
     }
@@ -181,6 +201,8 @@ export function supportVisitOfActorName(name: string): { operator: string; ticke
 export function auditActorOf(request: FastifyRequest): AuditActor {
   const actor = request.actor;
   if (actor?.kind === 'operator') return { kind: 'operator', id: actor.tokenId, name: actor.name, ip: request.ip };
+  // A provisioning token acts for the admin who made it, under its own name.
+  if (actor?.kind === 'provisioning') return { kind: 'user', id: actor.createdBy, name: `${actor.name} (provisioning token)`, ip: request.ip };
   if (actor?.kind === 'user' && actor.supportVisit !== null) {
     return { kind: 'support', id: actor.userId, name: supportActorName(actor.supportVisit), ip: request.ip };
   }

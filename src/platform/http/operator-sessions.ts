@@ -80,6 +80,7 @@ export async function operatorFromSessionCookie(executor: Executor, request: Fas
       expiresAt: operatorSessions.expiresAt,
       tokenRevokedAt: operatorTokens.revokedAt,
       tokenId: operatorTokens.id,
+      tokenScopes: operatorTokens.scopes,
     })
     .from(operatorSessions)
     .leftJoin(operatorTokens, eq(operatorTokens.id, operatorSessions.operatorTokenId))
@@ -106,5 +107,6 @@ export async function operatorFromSessionCookie(executor: Executor, request: Fas
       .where(eq(operatorSessions.id, row.id))
       .catch((error: unknown) => request.log.warn({ err: error }, 'operator session activity not recorded'));
   }
-  return { kind: 'operator', tokenId: row.operatorTokenId, name: row.name };
+  // A session holds its token's scopes; a bootstrap session, like the bootstrap token, every right.
+  return { kind: 'operator', tokenId: row.operatorTokenId, name: row.name, scopes: row.tokenScopes ?? ['operator'] };
 }

@@ -14,6 +14,7 @@ export const PROBLEM_TITLES = {
   invalid_credentials: 'Invalid credentials',
   unauthenticated: 'Authentication required',
   forbidden: 'Not allowed',
+  insufficient_scope: 'The credential lacks the scope this needs',
   csrf_failed: 'Missing or wrong CSRF token',
   protected_account: 'This account is protected',
   not_found: 'Not found',
@@ -33,6 +34,11 @@ export const PROBLEM_TITLES = {
   unsupported_media_type: 'Unsupported content type',
   invalid_cursor: 'The cursor is not valid for this list',
   cross_site_request: 'Requests from another site are not accepted',
+  password_change_required: 'Choose a new password first',
+  password_reused: 'This password was used recently',
+  passkey_rejected: 'The passkey was refused',
+  passkeys_not_allowed: 'Passkeys are turned off for this licence',
+  second_factor_enrolment_required: 'Enrol a passkey or an authenticator app first',
   internal_error: 'Something went wrong on our side',
 } as const;
 
@@ -43,6 +49,7 @@ const STATUS: Record<ProblemCode, number> = {
   invalid_credentials: 401,
   unauthenticated: 401,
   forbidden: 403,
+  insufficient_scope: 403,
   csrf_failed: 403,
   protected_account: 403,
   not_found: 404,
@@ -62,6 +69,11 @@ const STATUS: Record<ProblemCode, number> = {
   unsupported_media_type: 415,
   invalid_cursor: 400,
   cross_site_request: 403,
+  password_change_required: 403,
+  password_reused: 422,
+  passkey_rejected: 401,
+  passkeys_not_allowed: 403,
+  second_factor_enrolment_required: 403,
   internal_error: 500,
 };
 
