@@ -83,7 +83,10 @@ function errorStatusesOf(route: { url: string; method: string | string[]; schema
 }
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-function problemOf(error: FastifyError): Problem {
+/** A body limit as people read it: 64 KiB, 10 MB. */
+const sizeOf = (bytes: number) => (bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 1024)} MB` : `${Math.round(bytes / 1024)} KiB`);
+
+function problemOf(error: FastifyError, bodyLimit = BODY_LIMIT): Problem {
   if (error instanceof Problem) return error;
   if (hasZodFastifySchemaValidationErrors(error)) {
     const errors = fieldErrorsOf(error.validation, error.validationContext);
@@ -91,7 +94,7 @@ function problemOf(error: FastifyError): Problem {
   }
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new Problem('payload_too_large', `The body may hold at most ${BODY_LIMIT / 1024} KiB`);
+      return new Problem('payload_too_large', `The body may hold at most ${sizeOf(bodyLimit)}`);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new Problem('unsupported_media_type', 'Send application/json');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -169,7 +172,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const problem = problemOf(error);
+    // A route may take larger bodies than the default (the users import): its own limit is said.
+    const problem = problemOf(error, request.routeOptions.bodyLimit);
     if (problem.status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
     const retryAfter = problem.extensions.retryAfterSeconds;
     if (typeof retryAfter === 'number') void reply.header('retry-after', String(Math.ceil(retryAfter)));
@@ -225,6 +229,12 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   });
   // text/plain is what a cross-site form or beacon can send without asking: not taken either.
   app.removeContentTypeParser('text/plain');
+  // CSV files (the users import) likewise only where a route declares them in `consumes`, as raw
+  // bytes up to the route's bodyLimit (a larger declared Content-Length is refused before reading).
+  app.addContentTypeParser('text/csv', { parseAs: 'buffer' }, (request, body, done) => {
+    if (!request.routeOptions.schema?.consumes?.includes('text/csv')) return done(new Problem('unsupported_media_type', 'Send application/json'), undefined);
+    done(null, body);
+  });
 
   // State-changing requests from another site are refused, whatever they carry (cookies included):
   // the browser's Sec-Fetch-Site or Origin says where the page that sent them came from. Callers
