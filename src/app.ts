@@ -16,8 +16,9 @@ import { auditRoutes, operatorAuditRoutes } from './features/audit/routes.ts';
 import { createAuditService } from './features/audit/service.ts';
 import { apiAccountRoutes, operatorApiAccountRoutes } from './features/api-accounts/routes.ts';
 import { createApiAccountsService } from './features/api-accounts/service.ts';
-import { tokenRoutes } from './features/api-accounts/token-routes.ts';
 import { authRoutes } from './features/auth/routes.ts';
+import { oidcRoutes } from './features/oidc/routes.ts';
+import { createOidcService, type OidcService } from './features/oidc/service.ts';
 import { createAuthService } from './features/auth/service.ts';
 import { entityGroupRoutes, operatorEntityRoutes } from './features/entities/routes.ts';
 import { createEntitiesService } from './features/entities/service.ts';
@@ -194,7 +195,6 @@ export async function buildApp(dependencies: AppDependencies): Promise<App> {
       await api.register(auditRoutes(audit));
       await api.register(transferBoxRoutes(transferBox));
       await api.register(apiAccountRoutes(apiAccounts, users));
-      await api.register(tokenRoutes(apiAccounts));
     },
     { prefix: '/api/v1' },
   );

@@ -30,9 +30,12 @@ export const accountSchema = z.object({
   previousLoginAt: z.string().nullable().describe('The sign-in before the one that opened this session (the current one is no news); null before a second sign-in'),
   /** Whether sign-in asks for a code from the user's authenticator app. */
   totpEnabled: z.boolean(),
+  /** The licence requires administrators to hold a passkey or an authenticator app, and this session serves only enrolling one. */
+  passwordChangeRequired: z.boolean().describe("The password has passed the licence's renewal period: this session serves only changing it (PUT /me/password), every other route answers 403 password_change_required"),
+  secondFactorEnrolmentRequired: z.boolean().describe('The licence requires administrators to hold a passkey or an authenticator app, and this session serves only enrolling one'),
 });
 
-const signedIn = z.object({ status: z.literal('ok'), csrfToken: z.string(), user: accountSchema });
+export const signedIn = z.object({ status: z.literal('ok'), csrfToken: z.string(), user: accountSchema });
 const secondFactorRequired = z.object({
   status: z.literal('second_factor_required'),
   /** Sent back with the code to /auth/second-factor; valid 10 minutes. */
@@ -44,14 +47,17 @@ const secondFactorRequired = z.object({
 // Passwords are bounded here only against abuse; the policy (length, content) is checked when one is set.
 const password = z.string().min(1).max(1024);
 
-export function authRoutes(auth: AuthService, options: { secureCookies: boolean }): FastifyPluginAsyncZod {
+/** The console's session cookie; without an expiry it lasts as long as the browser does (the server ends the session anyway). */
+export const setSessionCookie = (reply: FastifyReply, session: { token: string; expiresAt?: Date }, secure: boolean) =>
+  reply.setCookie(SESSION_COOKIE, session.token, { path: '/', httpOnly: true, sameSite: 'lax', secure, ...(session.expiresAt ? { expires: session.expiresAt } : {}) });
+
+/** `onSignOut`: what else ends with a console session (the browser's single sign-on session). */
+export function authRoutes(auth: AuthService, options: { secureCookies: boolean; onSignOut?: (cookies: Record<string, string | undefined>) => Promise<void> }): FastifyPluginAsyncZod {
   return async (app) => {
     const tags = ['Authentication'];
     const sessionToken = (request: FastifyRequest) => bearerToken(request) ?? request.cookies[SESSION_COOKIE] ?? null;
     const clearCookie = (reply: FastifyReply) => reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    /** Without an expiry the cookie lasts as long as the browser does; the server ends the session anyway. */
-    const setSessionCookie = (reply: FastifyReply, session: { token: string; expiresAt?: Date }) =>
-      reply.setCookie(SESSION_COOKIE, session.token, { path: '/', httpOnly: true, sameSite: 'lax', secure: options.secureCookies, ...(session.expiresAt ? { expires: session.expiresAt } : {}) });
+    const setCookie = (reply: FastifyReply, session: { token: string; expiresAt?: Date }) => setSessionCookie(reply, session, options.secureCookies);
     const client = (request: FastifyRequest) => ({ ip: request.ip, userAgent: request.headers['user-agent'] ?? null });
 
     app.post('/auth/login', {
@@ -65,7 +71,7 @@ export function authRoutes(auth: AuthService, options: { secureCookies: boolean 
       handler: async (request, reply) => {
         const outcome = await auth.signIn(request.body, client(request));
         if (outcome.status === 'second_factor_required') return outcome;
-        void setSessionCookie(reply, outcome.session);
+        void setCookie(reply, outcome.session);
         return { status: 'ok' as const, csrfToken: outcome.session.csrfToken, user: outcome.user };
       },
     });
@@ -80,7 +86,7 @@ export function authRoutes(auth: AuthService, options: { secureCookies: boolean 
       },
       handler: async (request, reply) => {
         const { session, user } = await auth.verifySecondFactor(request.body, client(request));
-        void setSessionCookie(reply, session);
+        void setCookie(reply, session);
         return { status: 'ok' as const, csrfToken: session.csrfToken, user };
       },
     });
@@ -105,13 +111,14 @@ export function authRoutes(auth: AuthService, options: { secureCookies: boolean 
       handler: async (request, reply) => {
         const token = sessionToken(request);
         if (token !== null) await auth.signOut(token);
+        await options.onSignOut?.(request.cookies);
         clearCookie(reply);
         return reply.status(204).send(null);
       },
     });
 
     app.get('/auth/session', {
-      config: { access: 'console' },
+      config: { access: 'console', duringSecondFactorEnrolment: true, duringPasswordChange: true },
       schema: {
         tags,
         summary: "The current session's CSRF token and account, for a console reloading its page; { status: 'anonymous' } without a session",
@@ -143,7 +150,7 @@ export function authRoutes(auth: AuthService, options: { secureCookies: boolean 
         const actor = userActor(request);
         const token = bearerToken(request);
         if (actor.supportVisit === null || token === null) throw new Problem('forbidden', 'Only a support visit’s session is carried this way; people sign in');
-        setSessionCookie(reply, { token });
+        setCookie(reply, { token });
         return { csrfToken: csrfTokenOf(token), user: await auth.account(actor.licenceId, actor.userId, actor.sessionId) };
       },
     });
@@ -172,7 +179,7 @@ export function authRoutes(auth: AuthService, options: { secureCookies: boolean 
     });
 
     app.get('/me', {
-      config: { access: 'console' },
+      config: { access: 'console', duringSecondFactorEnrolment: true, duringPasswordChange: true },
       schema: { tags: ['My account'], summary: 'My account, my rights configuration and my entities', response: { 200: accountSchema } },
       handler: (request) => {
         const actor = userActor(request);
@@ -181,8 +188,8 @@ export function authRoutes(auth: AuthService, options: { secureCookies: boolean 
     });
 
     app.put('/me/password', {
-      config: { access: 'console' },
-      schema: { tags: ['My account'], summary: 'Change my password; my other sessions end', body: z.strictObject({ currentPassword: password, newPassword: password }), response: { 204: z.null() } },
+      config: { access: 'console', duringPasswordChange: true },
+      schema: { tags: ['My account'], summary: 'Change my password (it must differ from my last five: 422 password_reused); my other sessions end, and a session held for the change serves everything again', body: z.strictObject({ currentPassword: password, newPassword: password }), response: { 204: z.null() } },
       handler: async (request, reply) => {
         await auth.changePassword(userActor(request), request.body);
         return reply.status(204).send(null);
@@ -190,7 +197,7 @@ export function authRoutes(auth: AuthService, options: { secureCookies: boolean 
     });
 
     app.post('/me/totp', {
-      config: { access: 'console' },
+      config: { access: 'console', duringSecondFactorEnrolment: true },
       schema: {
         tags: ['My account'],
         summary: 'Start setting up an authenticator app: answers its secret, shown this once; a first code confirms it',
@@ -201,7 +208,7 @@ export function authRoutes(auth: AuthService, options: { secureCookies: boolean 
     });
 
     app.post('/me/totp/confirm', {
-      config: { access: 'console' },
+      config: { access: 'console', duringSecondFactorEnrolment: true },
       schema: { tags: ['My account'], summary: 'Confirm the authenticator app with a code from it; sign-in asks for one from then on', body: z.strictObject({ code }), response: { 204: z.null() } },
       handler: async (request, reply) => {
         await auth.confirmAuthenticator(userActor(request), request.body);

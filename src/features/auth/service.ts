@@ -1,5 +1,6 @@
 import { passwordWeakness, PASSWORD_WEAKNESS_MESSAGES } from '../../core/password-policy.ts';
 import type { AppContext } from '../../platform/context.ts';
+import type { Transaction } from '../../platform/db/client.ts';
 import type { Sealer } from '../../platform/encryption.ts';
 import { hashPassword, hashToken, verifyPassword } from '../../platform/crypto.ts';
 import { ensure, notFound, Problem } from '../../platform/http/problems.ts';
@@ -11,7 +12,9 @@ import { sendPasswordLinks, spendPasswordLinks } from './password-links.ts';
 import { createSecondFactor, invalidCredentials, type ClientInfo, type SecondFactorMethod } from './second-factor.ts';
 import { accountKey, clientKey, resetAccountKey, resetClientKey } from './sign-in-throttle.ts';
 import { createStepUp } from './step-up.ts';
+import { createAdminFactorPolicy } from '../passkeys/admin-policy.ts';
 import * as store from './store.ts';
+import { ensurePasswordNotReused, passwordChangeDue, releaseSession, rememberPassword, sessionHeldForPasswordChange } from '../password-renewal/service.ts';
 
 // Signing in and out, one's own account, and setting a password from an e-mailed link.
 
@@ -27,6 +30,7 @@ export function createAuthService(ctx: AppContext, { secrets }: { secrets: Seale
   const lifetime = { idleMinutes: ctx.config.sessionIdleMinutes, maxHours: ctx.config.sessionMaxHours };
   // Read through the context, so a test that moves the context's clock moves lock-outs too.
   const throttle = createThrottle(ctx.db, () => ctx.now());
+  const adminFactor = createAdminFactorPolicy(ctx);
 
   /**
    * The account as its holder sees it. `sessionId`, the session it is seen from, dates the current
@@ -53,17 +57,25 @@ export function createAuthService(ctx: AppContext, { secrets }: { secrets: Seale
       lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
       previousLoginAt: previousLoginAt?.toISOString() ?? null,
       totpEnabled: await authenticator.enrolled(licenceId, userId),
+      passwordChangeRequired: await sessionHeldForPasswordChange(ctx.db, licenceId, sessionId),
+      secondFactorEnrolmentRequired: await adminFactor.sessionLimited(ctx.db, licenceId, sessionId),
     };
   };
 
   /** A new session, the same whether the sign-in took one step or two. */
   const openSession = async (licenceId: string, userId: string, client: ClientInfo) => {
     const now = ctx.now();
+    // An administrator the licence requires to hold a passkey or an app, holding neither, gets a session limited to enrolling one.
+    const limited = await adminFactor.enrolmentRequired(licenceId, userId);
     const session = await ctx.db.transaction(async (tx) => {
       const login = await store.recordSignIn(tx, licenceId, userId, now);
       // Every console sign-in is in the licence's access log, written with the session it opens.
       if (login !== null) await recordSignInAccess(tx, { licenceId, userId, login, at: now, ip: client.ip, userAgent: client.userAgent });
-      return createSession(tx, { licenceId, userId, ip: client.ip, userAgent: client.userAgent, now }, lifetime);
+      // A password past the licence's renewal period: the session serves only its change (features/password-renewal).
+      const passwordChangeRequired = await passwordChangeDue(tx, licenceId, userId, now);
+      const opened = await createSession(tx, { licenceId, userId, ip: client.ip, userAgent: client.userAgent, now, passwordChangeRequired }, lifetime);
+      if (limited) await adminFactor.limitSession(tx, licenceId, opened.id);
+      return opened;
     });
     return { session, user: await account(licenceId, userId, session.id) };
   };
@@ -87,6 +99,13 @@ export function createAuthService(ctx: AppContext, { secrets }: { secrets: Seale
   const stepUp = createStepUp(ctx, { throttle, secrets });
   const authenticator = createAuthenticatorEnrolment(ctx, { secrets, checkPassword, stepUp });
 
+  /** Sets a password its holder chose, dating it and keeping its hash among the last five. */
+  const setNewPassword = async (executor: Transaction, user: { licenceId: string; id: string }, password: string, now: Date) => {
+    const passwordHash = await hashPassword(password);
+    await store.setPassword(executor, user.licenceId, user.id, passwordHash, now);
+    await rememberPassword(executor, user, passwordHash, now);
+  };
+
   const weakPassword = (password: string, user: { login: string; email: string }) => {
     const weakness = passwordWeakness(password, user);
     if (weakness === null) return null;
@@ -97,6 +116,8 @@ export function createAuthService(ctx: AppContext, { secrets }: { secrets: Seale
   return {
     account,
     stepUp,
+    /** Every way of signing in ends here (passkeys too: features/passkeys). */
+    openSession,
 
     /**
      * Unknown licence, unknown login, wrong password and deactivated account all answer alike, in
@@ -124,7 +145,11 @@ export function createAuthService(ctx: AppContext, { secrets }: { secrets: Seale
     verifySecondFactor: secondFactor.verify,
     resendSecondFactorCode: secondFactor.resend,
     startAuthenticatorEnrolment: authenticator.start,
-    confirmAuthenticator: authenticator.confirm,
+    /** Confirming an app also lifts an administrator's enrolment limit (features/passkeys/admin-policy.ts). */
+    async confirmAuthenticator(actor: { licenceId: string; userId: string }, request: { code: string }): Promise<void> {
+      await authenticator.confirm(actor, request);
+      await ctx.transaction((tx, announce) => adminFactor.lift(tx, actor.licenceId, actor.userId, announce));
+    },
     removeAuthenticator: authenticator.remove,
 
     /** Every process forgets the ended session at once (they may hold it checked). */
@@ -164,7 +189,8 @@ export function createAuthService(ctx: AppContext, { secrets }: { secrets: Seale
         ensure(user !== null && user.status === 'active', new Problem('invalid_token', 'This link is unknown, used or expired: ask for a new one'));
         const weakness = weakPassword(request.password, user);
         if (weakness !== null) throw weakness;
-        await store.setPassword(tx, user.licenceId, user.id, await hashPassword(request.password), now);
+        await ensurePasswordNotReused(tx, user, request.password, 'password');
+        await setNewPassword(tx, user, request.password, now);
         await spendPasswordLinks(tx, user.licenceId, [user.id], now);
         await endUserSessions(tx, user.licenceId, user.id);
         await announce({ kind: 'user', licenceId: user.licenceId, userId: user.id });
@@ -179,8 +205,11 @@ export function createAuthService(ctx: AppContext, { secrets }: { secrets: Seale
         ensure(user !== null, notFound('user'));
         const weakness = weakPassword(request.newPassword, user);
         if (weakness !== null) throw new Problem('weak_password', weakness.detail, { ...weakness.extensions, errors: [{ field: 'newPassword', code: String(weakness.extensions.reason), message: PASSWORD_WEAKNESS_MESSAGES[weakness.extensions.reason as keyof typeof PASSWORD_WEAKNESS_MESSAGES] }] });
+        await ensurePasswordNotReused(tx, user, request.newPassword, 'newPassword');
         const now = ctx.now();
-        await store.setPassword(tx, user.licenceId, user.id, await hashPassword(request.newPassword), now);
+        await setNewPassword(tx, user, request.newPassword, now);
+        // Chosen from a session held for it: that session serves everything again.
+        await releaseSession(tx, actor.licenceId, actor.sessionId);
         // A reset link asked for before the change must not undo it.
         await spendPasswordLinks(tx, user.licenceId, [user.id], now);
         await endUserSessions(tx, user.licenceId, user.id, actor.sessionId);

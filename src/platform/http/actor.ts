@@ -71,6 +71,12 @@ declare module 'fastify' {
     duringPasswordChange?: boolean;
     /** An operator route a narrower credential than 'operator' may call with this scope. */
     scope?: RouteScope;
+    /**
+     * An OpenID Connect / OAuth endpoint: applications of other sites call it (token requests from a
+     * single-page app, a logout form) and it answers in its own standard's formats, so the server's
+     * cross-site refusal does not apply to it.
+     */
+    protocolEndpoint?: boolean;
   }
   interface FastifyRequest {
     actor: Actor | null;

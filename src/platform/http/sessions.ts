@@ -3,6 +3,7 @@ import { and, eq, inArray, ne, sql } from 'drizzle-orm';
 import { deriveToken, hashToken, randomToken } from '../crypto.ts';
 import type { Executor } from '../db/client.ts';
 import { sessions, signInChallenges, supportVisits, users } from '../db/schema.ts';
+import { endApplicationAccess } from './single-sign-on.ts';
 
 // Console sessions: an opaque random token in an HttpOnly cookie (or a Bearer header for support
 // visits), stored hashed. The CSRF token is derived from the session token, so it needs no storage
@@ -26,7 +27,7 @@ export const csrfTokenOf = (sessionToken: string) => deriveToken(sessionToken, '
 
 export async function createSession(
   executor: Executor,
-  input: { licenceId: string; userId: string; ip: string | null; userAgent: string | null; now: Date; supportVisitId?: string },
+  input: { licenceId: string; userId: string; ip: string | null; userAgent: string | null; now: Date; supportVisitId?: string; passwordChangeRequired?: boolean },
   lifetime: SessionLifetime,
 ): Promise<NewSession> {
   const token = randomToken();
@@ -43,6 +44,7 @@ export async function createSession(
     ip: input.ip,
     userAgent: input.userAgent?.slice(0, 512) ?? null,
     supportVisitId: input.supportVisitId ?? null,
+    passwordChangeRequired: input.passwordChangeRequired ?? false,
   });
   return { id, token, csrfToken: csrfTokenOf(token), expiresAt };
 }
@@ -56,6 +58,10 @@ export interface ActiveSession {
   lastSeenAt: Date;
   expiresAt: Date;
   supportVisit: { id: string; operator: string; ticket: string } | null;
+  /** An administrator who must enrol a passkey or an authenticator app: only that is served (features/passkeys/admin-policy.ts). */
+  secondFactorEnrolmentRequired: boolean;
+  /** Opened with a password past the licence's renewal period: only its change is served (features/password-renewal). */
+  passwordChangeRequired: boolean;
 }
 
 /** The session a token opens, if it is still valid and its user is active. */
@@ -67,6 +73,8 @@ export async function findActiveSession(executor: Executor, token: string, lifet
       userId: sessions.userId,
       lastSeenAt: sessions.lastSeenAt,
       expiresAt: sessions.expiresAt,
+      secondFactorEnrolmentRequired: sessions.secondFactorEnrolmentRequired,
+      passwordChangeRequired: sessions.passwordChangeRequired,
       login: users.login,
       language: users.language,
       status: users.status,
@@ -83,7 +91,7 @@ export async function findActiveSession(executor: Executor, token: string, lifet
   const idleLimit = now.getTime() - lifetime.idleMinutes * 60_000;
   if (row.expiresAt.getTime() <= now.getTime() || row.lastSeenAt.getTime() <= idleLimit) return null;
   const supportVisit = row.visitId === null ? null : { id: row.visitId, operator: row.visitOperator ?? '', ticket: row.visitTicket ?? '' };
-  return { id: row.id, licenceId: row.licenceId, userId: row.userId, login: row.login, language: row.language, lastSeenAt: row.lastSeenAt, expiresAt: row.expiresAt, supportVisit };
+  return { id: row.id, licenceId: row.licenceId, userId: row.userId, login: row.login, language: row.language, lastSeenAt: row.lastSeenAt, expiresAt: row.expiresAt, supportVisit, secondFactorEnrolmentRequired: row.secondFactorEnrolmentRequired, passwordChangeRequired: row.passwordChangeRequired };
 }
 
 /** Keeps an active session alive: the write, or null when there is none (at most one a minute, to spare the database). */
@@ -109,8 +117,12 @@ export async function endSession(executor: Executor, token: string): Promise<{ l
 /**
  * Ends every session of a user at once (deactivation, deletion, password reset), but the one kept;
  * a sign-in waiting for its second factor ends too, as its password may be the one just replaced.
+ * What applications hold for the user through the OpenID Provider ends with them (single sign-on
+ * sessions, grants, refresh tokens; a browser whose console session is kept signs in to them again
+ * without being asked).
  */
 export async function endUserSessions(executor: Executor, licenceId: string, userId: string, keepSessionId?: string): Promise<void> {
+  await endApplicationAccess(executor, [userId]);
   await executor.delete(signInChallenges).where(and(eq(signInChallenges.licenceId, licenceId), eq(signInChallenges.userId, userId)));
   await executor
     .delete(sessions)
@@ -120,6 +132,7 @@ export async function endUserSessions(executor: Executor, licenceId: string, use
 /** Ends the sessions of many users in one statement, e.g. a licence-wide password reset. */
 export async function endSessionsOfUsers(executor: Executor, licenceId: string, userIds: readonly string[], keepSessionId?: string): Promise<void> {
   if (userIds.length === 0) return;
+  await endApplicationAccess(executor, userIds);
   await executor.delete(signInChallenges).where(and(eq(signInChallenges.licenceId, licenceId), inArray(signInChallenges.userId, [...userIds])));
   await executor
     .delete(sessions)
