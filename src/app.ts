@@ -76,6 +76,8 @@ export interface App {
   context: AppContext;
   outbox: OutboxWorker;
   services: ReturnType<typeof createServices>;
+  /** The OpenID Provider: applications' sign-in and tokens. */
+  oidc: OidcService;
   /** Deletes expired sessions, links, challenges, tokens, delivered messages and Transfer Box items. */
   purge: Purge;
   close(): Promise<void>;
@@ -113,7 +115,7 @@ function createServices(context: AppContext, catalogSource: ReturnType<typeof cr
   return { users, entities, configurations, licences, auth, catalog, authorization, accesses, audit, transferBox, apiAccounts };
 }
 
-function defaultTransports(config: Config, logger: Logger): Record<Channel, MessageTransport> {
+function defaultTransports(config: Config, logger: Logger): Record<'email' | 'sms', MessageTransport> {
   const log = logTransport(logger);
   return {
     email: config.smtpUrl ? smtpTransport(config.smtpUrl, config.mailFrom) : log,
@@ -126,7 +128,13 @@ export async function buildApp(dependencies: AppDependencies): Promise<App> {
   const now = dependencies.now ?? (() => new Date());
   await ensureCatalog(database.db);
 
-  const outbox = new OutboxWorker(database.db, { ...defaultTransports(config, logger), ...dependencies.transports }, logger);
+  // Back-channel logout notices are signed and sent by the OpenID Provider, built further down.
+  let oidc: OidcService | null = null;
+  const backchannel: MessageTransport = {
+    send: (message) => (oidc === null ? Promise.reject(new Error('the OpenID Provider is not started yet')) : oidc.backchannelTransport.send(message)),
+  };
+  const transports: Partial<Record<Channel, MessageTransport>> = { ...defaultTransports(config, logger), 'backchannel-logout': backchannel, ...dependencies.transports };
+  const outbox = new OutboxWorker(database.db, transports, logger);
   const changes = new ChangeFeed(database);
   const catalogSource = createCatalogSource(database.db);
   const context: AppContext = {
@@ -152,6 +160,21 @@ export async function buildApp(dependencies: AppDependencies): Promise<App> {
   };
   const credentials = new CredentialCache<CheckedCredential>();
   const services = createServices(context, catalogSource, changes, credentials);
+  const secretKey = loadSecretKey(config);
+  const provider = await createOidcService(context, { sealer: createSealer(secretKey), secretKey });
+  oidc = provider;
+  changes.subscribe({
+    onChange: (change) => {
+      if (change.kind === 'application') provider.clients.forgetClient(change.clientId);
+      if (change.kind === 'user') provider.clients.forgetApiAccount(change.licenceId, change.userId);
+      if (change.kind === 'licence') provider.clients.forgetLicence(change.licenceId);
+      if (change.kind === 'signing-keys') provider.reloadKeys().catch((error: unknown) => logger.error({ err: error }, 'signing keys not reloaded'));
+    },
+    onMissed: () => {
+      provider.clients.clear();
+      provider.reloadKeys().catch((error: unknown) => logger.error({ err: error }, 'signing keys not reloaded'));
+    },
+  });
   await changes.start();
   const metrics = createMetrics();
   const consoleDir = dependencies.serveConsole !== false && existsSync(path.join(CONSOLE_DIR, 'index.html')) ? CONSOLE_DIR : null;
@@ -163,6 +186,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<App> {
     lifetime: { idleMinutes: config.sessionIdleMinutes, maxHours: config.sessionMaxHours },
     bootstrapOperatorToken: config.bootstrapOperatorToken,
     authorizer: services.authorization.authorizer,
+    accessTokens: provider,
     // Read through the context, so a test that moves the context's clock moves session expiry too.
     now: () => context.now(),
   });
@@ -180,9 +204,10 @@ export async function buildApp(dependencies: AppDependencies): Promise<App> {
   const passwordRenewal = createPasswordRenewalService(context);
   // Secure cookies everywhere but plain-http localhost, where browsers would refuse them.
   const secureCookies = !/^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(config.publicUrl);
+  await server.register(oidcRoutes(context, provider));
   await server.register(
     async (api) => {
-      await api.register(authRoutes(auth, { secureCookies }));
+      await api.register(authRoutes(auth, { secureCookies, onSignOut: (cookies) => provider.endBrowserSession(cookies) }));
       await api.register(passkeyRoutes(createPasskeysService(context, { openSession: auth.openSession, stepUp: auth.stepUp, ceilings: users.ceilings }), { secureCookies }));
       await api.register(userRoutes(users, auth.stepUp));
       await api.register(userImportRoutes(createUserImportService(context, users), users));
@@ -234,6 +259,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<App> {
     context,
     outbox,
     services,
+    oidc: provider,
     purge,
     async close() {
       clearInterval(purgeTimer);

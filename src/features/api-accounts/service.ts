@@ -15,6 +15,7 @@ import type { UsersService } from '../users/service.ts';
 import { routesOf, type Delivery, type Route } from './holders.ts';
 import { requestOutcomeMessage, secretDelivery } from './messages.ts';
 import * as store from './store.ts';
+import { apiSecretExpired } from '../password-renewal/service.ts';
 
 // API accounts: licence admins ask, the vendor's operators decide, and the secret goes straight to
 // its holder — into their Transfer Box when they are a console user who can open it, otherwise by
@@ -281,6 +282,8 @@ export function createApiAccountsService(ctx: AppContext, transferBox: TransferB
           requestId: request.id,
           createdAt: now,
           updatedAt: now,
+          secretSetAt: now,
+          secretReminderSentAt: null,
         };
         const secretHash = await deliverSecret(tx, account, route, licence.code, actor);
         const delivery = route.delivery;
@@ -349,7 +352,8 @@ export function createApiAccountsService(ctx: AppContext, transferBox: TransferB
         deliverable(route);
         const secretHash = await deliverSecret(tx, account, route, licence.code, actor);
         const now = ctx.now();
-        await store.updateAccount(tx, licenceId, accountId, { secretHash, updatedAt: now });
+        // A new secret starts a new age (the licence's maximum, features/password-renewal).
+        await store.updateAccount(tx, licenceId, accountId, { secretHash, secretSetAt: now, updatedAt: now });
         await revokeApiTokens(tx, licenceId, accountId);
         await recordAudit(tx, actor, { licenceId, action: 'api_account.rotate_secret', target: { kind: 'api_account', id: accountId, name: account.login }, after: { delivery: route.delivery } }, now);
         await announce({ kind: 'user', licenceId, userId: accountId });
@@ -370,7 +374,12 @@ export function createApiAccountsService(ctx: AppContext, transferBox: TransferB
       const slash = clientId.indexOf('/');
       const account = slash > 0 ? await store.findAccountByClientId(ctx.db, clientId.slice(0, slash), clientId.slice(slash + 1)) : null;
       const matches = sameSecret(account?.secretHash ?? UNKNOWN_CLIENT_HASH, hashToken(clientSecret));
-      if (account !== null && matches && account.status === 'active') return { outcome: 'granted', ...(await issueApiToken(ctx.db, account, ctx.now())) };
+      if (account !== null && matches && account.status === 'active') {
+        // A secret past the licence's maximum age is refused as OAuth says (invalid_client), but it is
+        // the right secret: no failure is counted against the address (features/password-renewal).
+        if (await apiSecretExpired(ctx.db, account, ctx.now())) return { outcome: 'refused' };
+        return { outcome: 'granted', ...(await issueApiToken(ctx.db, account, ctx.now())) };
+      }
       try {
         // Counted unless the address is locked already: then it is refused without a count.
         await throttle.attempt([throttleKey(CLIENT_ADDRESS_POLICY, ip ?? 'unknown')]);

@@ -81,7 +81,8 @@ export async function findUser(executor: Executor, licenceId: string, userId: st
 }
 
 export async function setPassword(executor: Executor, licenceId: string, userId: string, passwordHash: string, now: Date): Promise<void> {
-  await executor.update(users).set({ passwordHash, updatedAt: now }).where(and(eq(users.licenceId, licenceId), eq(users.id, userId)));
+  // Its date starts the password's renewal period (features/password-renewal).
+  await executor.update(users).set({ passwordHash, passwordChangedAt: now, updatedAt: now }).where(and(eq(users.licenceId, licenceId), eq(users.id, userId)));
 }
 
 /** The licence code and login of a user: what their sign-in failures are counted under. */

@@ -21,6 +21,12 @@ export const userSchema = z.object({
   lastLoginAt: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** Lists only (features/password-renewal). */
+  passwordDueAt: z
+    .string()
+    .nullable()
+    .optional()
+    .describe("In lists: when the user must choose a new password under the licence's renewal policy, once that is within the reminder days or past; null otherwise (and for internal accounts)"),
 });
 
 const editableFields = {

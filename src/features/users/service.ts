@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CompiledCatalog } from '../../core/catalog.ts';
 import { isAssignableByAdmins } from '../../core/rights-configurations.ts';
+import { dueSoonAt } from '../../core/password-renewal.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { changedFields, recordAudit, type AuditActor } from '../../platform/audit.ts';
 import type { Executor } from '../../platform/db/client.ts';
@@ -248,6 +249,78 @@ export function createUsersService(ctx: AppContext) {
     return { id, setPasswordLink: setPasswordLink ?? null };
   }
 
+  /** Edits a user inside a caller's transaction (SCIM applies a whole PUT or PATCH in one); `catalog` from catalogFor. */
+  async function updateInTransaction(tx: Executor, licenceId: string, userId: string, changes: Partial<UserFields>, acting: Acting, catalog: CompiledCatalog | null) {
+    const user = await lockedUser(tx, licenceId, userId);
+    ensureNotProtected(user);
+    ensureNotOwnRights(acting, user, changes);
+    const licence = await licenceOf(tx, licenceId);
+    const ceiling = await ceilingOf(tx, licence, acting, catalog);
+    await ensureWithinCeiling(ceiling, user);
+    const merged = {
+      configurationId: changes.configurationId ?? user.configurationId,
+      entityGroupId: changes.entityGroupId ?? user.entityGroupId,
+      defaultEntityId: changes.defaultEntityId,
+      mobile: changes.mobile === undefined ? user.mobile : changes.mobile,
+    };
+    const authorizations = await resolveAuthorizations(tx, licence, merged, acting.granter, user);
+    await ensureGrantWithinCeiling(ceiling, authorizations);
+    // Vendor staff moved to a customer configuration starts taking a seat.
+    if (user.internal && !authorizations.internal && user.status === 'active') await ensureFreeSeat(tx, licenceId, userId);
+    const updated = {
+      ...user,
+      ...(changes.firstName === undefined ? {} : { firstName: changes.firstName }),
+      ...(changes.lastName === undefined ? {} : { lastName: changes.lastName }),
+      ...(changes.email === undefined ? {} : { email: changes.email }),
+      ...(changes.mobile === undefined ? {} : { mobile: changes.mobile }),
+      ...(changes.gender === undefined ? {} : { gender: changes.gender }),
+      ...(changes.language === undefined ? {} : { language: changes.language }),
+      ...authorizations,
+    };
+    const now = ctx.now();
+    const { passwordHash: _secret, ...row } = updated;
+    await store.updateUser(tx, licenceId, userId, { ...row, updatedAt: now });
+    // A link sent to the old (perhaps mistyped) address must not set the password any more.
+    if (updated.email !== user.email) await spendPasswordLinks(tx, licenceId, [userId], now);
+    const diff = changedFields(auditedFields(user), auditedFields(updated));
+    if (Object.keys(diff.after).length > 0) {
+      await recordAudit(tx, acting.audit, { licenceId, action: 'user.update', target: { kind: 'user', id: userId, name: user.login }, ...diff }, now);
+    }
+  }
+
+  /** Deactivates a user inside a caller's transaction: their sessions and set-password links end with it. */
+  async function deactivateInTransaction(tx: Executor, licenceId: string, userId: string, acting: Acting, catalog: CompiledCatalog | null) {
+    const { user } = await userToActOn(tx, licenceId, userId, acting, catalog);
+    if (user.status === 'deactivated') return;
+    const now = ctx.now();
+    await store.updateUser(tx, licenceId, userId, { status: 'deactivated', updatedAt: now });
+    await endUserSessions(tx, licenceId, userId);
+    await spendPasswordLinks(tx, licenceId, [userId], now);
+    await recordAudit(tx, acting.audit, { licenceId, action: 'user.deactivate', target: { kind: 'user', id: userId, name: user.login }, before: { status: 'active' }, after: { status: 'deactivated' } }, now);
+  }
+
+  /** Activates a user inside a caller's transaction, within the seat limit. */
+  async function activateInTransaction(tx: Executor, licenceId: string, userId: string, acting: Acting, catalog: CompiledCatalog | null) {
+    const { user, licence } = await userToActOn(tx, licenceId, userId, acting, catalog);
+    if (user.status === 'active') return;
+    // As at creation and edit: under two-factor, a user without a mobile could not sign in.
+    ensure(!licence.twoFactor || user.internal || Boolean(user.mobile), invalidField('mobile', 'required_when_two_factor', 'is required while the licence has two-factor sign-in on: add a mobile number before activating this user'));
+    if (!user.internal) await ensureFreeSeat(tx, licenceId, userId);
+    const now = ctx.now();
+    await store.updateUser(tx, licenceId, userId, { status: 'active', updatedAt: now });
+    await recordAudit(tx, acting.audit, { licenceId, action: 'user.activate', target: { kind: 'user', id: userId, name: user.login }, before: { status: 'deactivated' }, after: { status: 'active' } }, now);
+  }
+
+  /** Deletes a user, finally, inside a caller's transaction. */
+  async function removeInTransaction(tx: Executor, licenceId: string, userId: string, acting: Acting, catalog: CompiledCatalog | null) {
+    ensureNotSelf(acting, userId);
+    const { user } = await userToActOn(tx, licenceId, userId, acting, catalog);
+    ensureNotProtected(user);
+    // Sessions and set-password links go with the user (ON DELETE CASCADE).
+    await store.deleteUser(tx, licenceId, userId);
+    await recordAudit(tx, acting.audit, { licenceId, action: 'user.delete', target: { kind: 'user', id: userId, name: user.login }, before: { login: user.login, ...auditedFields(user) } }, ctx.now());
+  }
+
   /** Runs a change in a transaction and answers the user as it stands after it; decisions follow. */
   async function change(licenceId: string, userId: string, work: (executor: Executor) => Promise<void>) {
     const answer = await ctx.transaction(async (tx, announce) => {
@@ -261,6 +334,10 @@ export function createUsersService(ctx: AppContext) {
 
   return {
     createInTransaction,
+    updateInTransaction,
+    activateInTransaction,
+    deactivateInTransaction,
+    removeInTransaction,
     /** The privilege ceiling, for the features that offer or act on rights (lists, API accounts). */
     ceilings,
     activeUsersWithoutMobile: store.activeUsersWithoutMobile,
@@ -273,7 +350,12 @@ export function createUsersService(ctx: AppContext) {
         after: after as [string, string] | null,
         limit: query.limit,
       });
-      return pageOf(rows, query.limit, presentUser, (row) => [row.user.login.toLowerCase(), row.user.id]);
+      // Who must renew their password soon (or now), by the licence's policy: the list flags them.
+      const licence = await store.findLicence(ctx.db, licenceId);
+      const renewal = { months: licence?.passwordRenewalMonths ?? null, reminderDays: licence?.passwordRenewalReminderDays ?? 7 };
+      const now = ctx.now();
+      const present = (row: store.UserView) => ({ ...presentUser(row), passwordDueAt: dueSoonAt(renewal, row.user, now)?.toISOString() ?? null });
+      return pageOf(rows, query.limit, present, (row) => [row.user.login.toLowerCase(), row.user.id]);
     },
 
     get: (licenceId: string, userId: string) => view(ctx.db, licenceId, userId),
@@ -296,43 +378,7 @@ export function createUsersService(ctx: AppContext) {
 
     update: async (licenceId: string, userId: string, changes: Partial<UserFields>, acting: Acting) => {
       const catalog = await catalogFor(acting);
-      return change(licenceId, userId, async (tx) => {
-        const user = await lockedUser(tx, licenceId, userId);
-        ensureNotProtected(user);
-        ensureNotOwnRights(acting, user, changes);
-        const licence = await licenceOf(tx, licenceId);
-        const ceiling = await ceilingOf(tx, licence, acting, catalog);
-        await ensureWithinCeiling(ceiling, user);
-        const merged = {
-          configurationId: changes.configurationId ?? user.configurationId,
-          entityGroupId: changes.entityGroupId ?? user.entityGroupId,
-          defaultEntityId: changes.defaultEntityId,
-          mobile: changes.mobile === undefined ? user.mobile : changes.mobile,
-        };
-        const authorizations = await resolveAuthorizations(tx, licence, merged, acting.granter, user);
-        await ensureGrantWithinCeiling(ceiling, authorizations);
-        // Vendor staff moved to a customer configuration starts taking a seat.
-        if (user.internal && !authorizations.internal && user.status === 'active') await ensureFreeSeat(tx, licenceId, userId);
-        const updated = {
-          ...user,
-          ...(changes.firstName === undefined ? {} : { firstName: changes.firstName }),
-          ...(changes.lastName === undefined ? {} : { lastName: changes.lastName }),
-          ...(changes.email === undefined ? {} : { email: changes.email }),
-          ...(changes.mobile === undefined ? {} : { mobile: changes.mobile }),
-          ...(changes.gender === undefined ? {} : { gender: changes.gender }),
-          ...(changes.language === undefined ? {} : { language: changes.language }),
-          ...authorizations,
-        };
-        const now = ctx.now();
-        const { passwordHash: _secret, ...row } = updated;
-        await store.updateUser(tx, licenceId, userId, { ...row, updatedAt: now });
-        // A link sent to the old (perhaps mistyped) address must not set the password any more.
-        if (updated.email !== user.email) await spendPasswordLinks(tx, licenceId, [userId], now);
-        const diff = changedFields(auditedFields(user), auditedFields(updated));
-        if (Object.keys(diff.after).length > 0) {
-          await recordAudit(tx, acting.audit, { licenceId, action: 'user.update', target: { kind: 'user', id: userId, name: user.login }, ...diff }, now);
-        }
-      });
+      return change(licenceId, userId, (tx) => updateInTransaction(tx, licenceId, userId, changes, acting, catalog));
     },
 
     async deactivate(licenceId: string, userId: string, acting: Acting) {
@@ -343,40 +389,18 @@ export function createUsersService(ctx: AppContext) {
       // are, before the transaction, so wrong tries are counted even though the act is refused.
       if (target.protected && acting.granter === 'admin') await acting.stepUp();
       const catalog = await catalogFor(acting);
-      return change(licenceId, userId, async (tx) => {
-        const { user } = await userToActOn(tx, licenceId, userId, acting, catalog);
-        if (user.status === 'deactivated') return;
-        const now = ctx.now();
-        await store.updateUser(tx, licenceId, userId, { status: 'deactivated', updatedAt: now });
-        await endUserSessions(tx, licenceId, userId);
-        await spendPasswordLinks(tx, licenceId, [userId], now);
-        await recordAudit(tx, acting.audit, { licenceId, action: 'user.deactivate', target: { kind: 'user', id: userId, name: user.login }, before: { status: 'active' }, after: { status: 'deactivated' } }, now);
-      });
+      return change(licenceId, userId, (tx) => deactivateInTransaction(tx, licenceId, userId, acting, catalog));
     },
 
     activate: async (licenceId: string, userId: string, acting: Acting) => {
       const catalog = await catalogFor(acting);
-      return change(licenceId, userId, async (tx) => {
-        const { user, licence } = await userToActOn(tx, licenceId, userId, acting, catalog);
-        if (user.status === 'active') return;
-        // As at creation and edit: under two-factor, a user without a mobile could not sign in.
-        ensure(!licence.twoFactor || user.internal || Boolean(user.mobile), invalidField('mobile', 'required_when_two_factor', 'is required while the licence has two-factor sign-in on: add a mobile number before activating this user'));
-        if (!user.internal) await ensureFreeSeat(tx, licenceId, userId);
-        const now = ctx.now();
-        await store.updateUser(tx, licenceId, userId, { status: 'active', updatedAt: now });
-        await recordAudit(tx, acting.audit, { licenceId, action: 'user.activate', target: { kind: 'user', id: userId, name: user.login }, before: { status: 'deactivated' }, after: { status: 'active' } }, now);
-      });
+      return change(licenceId, userId, (tx) => activateInTransaction(tx, licenceId, userId, acting, catalog));
     },
 
     async remove(licenceId: string, userId: string, acting: Acting) {
       const catalog = await catalogFor(acting);
       await ctx.transaction(async (tx, announce) => {
-        ensureNotSelf(acting, userId);
-        const { user } = await userToActOn(tx, licenceId, userId, acting, catalog);
-        ensureNotProtected(user);
-        // Sessions and set-password links go with the user (ON DELETE CASCADE).
-        await store.deleteUser(tx, licenceId, userId);
-        await recordAudit(tx, acting.audit, { licenceId, action: 'user.delete', target: { kind: 'user', id: userId, name: user.login }, before: { login: user.login, ...auditedFields(user) } }, ctx.now());
+        await removeInTransaction(tx, licenceId, userId, acting, catalog);
         await announce({ kind: 'user', licenceId, userId });
       });
     },
