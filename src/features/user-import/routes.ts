@@ -50,9 +50,9 @@ export function userImportRoutes(imports: UserImportService, users: UsersService
         tags,
         summary: 'Export the users of a list (tab and search) as CSV, in the columns the import takes',
         querystring: exportQuery,
-        produces: ['text/csv'],
-        // The answer is a stream, not serialised: its schema only documents it.
-        response: { 200: z.any().describe('text/csv; charset=utf-8, with a byte order mark: the header row, then one user per row') },
+        // The answer is a text/csv stream, never serialised: this schema only documents it. (Declaring
+        // `produces: text/csv` would list the error answers, which are problems, as CSV too.)
+        response: { 200: z.any().describe('A text/csv; charset=utf-8 attachment with a byte order mark: the header row, then one user per row') },
       },
       handler: (request, reply) => {
         const actor = userActor(request);
