@@ -35,6 +35,10 @@ import { userRoutes } from './features/users/routes.ts';
 import { userImportRoutes } from './features/user-import/routes.ts';
 import { createUserImportService } from './features/user-import/service.ts';
 import { createUsersService } from './features/users/service.ts';
+import { provisioningTokenRoutes } from './features/provisioning/routes.ts';
+import { createProvisioningService } from './features/provisioning/service.ts';
+import { scimRoutes } from './features/scim/routes.ts';
+import { createScimService } from './features/scim/service.ts';
 import { passkeyRoutes } from './features/passkeys/routes.ts';
 import { createPasskeysService } from './features/passkeys/service.ts';
 import type { Config } from './platform/config.ts';
@@ -220,9 +224,12 @@ export async function buildApp(dependencies: AppDependencies): Promise<App> {
       await api.register(auditRoutes(audit));
       await api.register(transferBoxRoutes(transferBox));
       await api.register(apiAccountRoutes(apiAccounts, users));
+      await api.register(provisioningTokenRoutes(createProvisioningService(context, { users, configurations, entities, licences })));
     },
     { prefix: '/api/v1' },
   );
+  // SCIM 2.0 for licences' identity providers: its own media type and error format (features/scim).
+  await server.register(scimRoutes(createScimService(context, users), authorization.authorizer), { prefix: '/scim/v2' });
   await server.register(
     async (operator) => {
       await operator.register(operatorLicenceRoutes(licences));

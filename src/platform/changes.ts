@@ -8,12 +8,13 @@ import type { DatabaseHandle, Executor } from './db/client.ts';
 
 const CHANNEL = 'gatehouse_changes';
 
-/** What changed: a whole licence, one user of it, the catalog (every licence), or a registered application. */
+/** What changed: a whole licence, one user of it, the catalog (every licence), a registered application, or the keys that sign tokens. */
 export type Change =
   | { kind: 'licence'; licenceId: string }
   | { kind: 'user'; licenceId: string; userId: string }
   | { kind: 'catalog' }
-  | { kind: 'application'; applicationId: string; clientId: string };
+  | { kind: 'application'; applicationId: string; clientId: string }
+  | { kind: 'signing-keys' };
 
 function encode(change: Change): string {
   switch (change.kind) {
@@ -25,12 +26,15 @@ function encode(change: Change): string {
       return 'catalog';
     case 'application':
       return `application:${change.applicationId}:${change.clientId}`;
+    case 'signing-keys':
+      return 'signing-keys';
   }
 }
 
 export function decodeChange(payload: string): Change | null {
   const [kind, licenceId, userId] = payload.split(':');
   if (kind === 'catalog') return { kind: 'catalog' };
+  if (kind === 'signing-keys') return { kind: 'signing-keys' };
   if (kind === 'licence' && licenceId) return { kind: 'licence', licenceId };
   if (kind === 'user' && licenceId && userId) return { kind: 'user', licenceId, userId };
   if (kind === 'application') {

@@ -28,6 +28,8 @@ export interface TestApp {
 export interface TestAppOptions {
   /** Where the server's log goes (e.g. a stream the test reads); stdout by default. */
   log?: DestinationStream;
+  /** Listen on this port (default: any free one). */
+  port?: number;
 }
 
 export async function startTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
@@ -37,7 +39,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
   const sent: DeliverableMessage[] = [];
   const keep: MessageTransport = { send: async (message) => void sent.push(message) };
   const app = await buildApp({ config, database: database.handle, logger: createLogger(config.logLevel, options.log), transports: { email: keep, sms: keep }, serveConsole: false });
-  const address = await app.server.listen({ port: 0, host: '127.0.0.1' });
+  const address = await app.server.listen({ port: options.port ?? 0, host: '127.0.0.1' });
   const client = new HttpClient(address);
   return {
     app,

@@ -41,8 +41,8 @@ export class SnapshotCache {
 
   apply(change: Change): void {
     if (change.kind === 'catalog') return this.clear();
-    // Decisions do not depend on the registered applications.
-    if (change.kind === 'application') return;
+    // Decisions do not depend on the registered applications nor on the keys that sign tokens.
+    if (change.kind === 'application' || change.kind === 'signing-keys') return;
     const entry = this.entries.get(change.licenceId);
     if (entry === undefined) return;
     entry.generation++;

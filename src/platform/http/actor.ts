@@ -8,12 +8,18 @@ export interface UserActor {
   userId: string;
   login: string;
   language: string;
+  /** The console session; for an application's access token, NO_SESSION (it opened none). */
   sessionId: string;
+  /** Set when an application acts for the person with an access token it was given: its client id. */
+  application?: string;
   /** A cookie session must prove each unsafe request with the CSRF header; a Bearer one need not. */
   via: 'cookie' | 'bearer';
   /** Set when the vendor's support came in on a ticket: what they change is recorded as theirs. */
   supportVisit: { id: string; operator: string; ticket: string } | null;
 }
+
+/** The session id of an actor that has no console session (an application's access token). */
+export const NO_SESSION = '00000000-0000-0000-0000-000000000000';
 
 export interface OperatorActor {
   kind: 'operator';

@@ -4,7 +4,7 @@ import type { AuditActor } from '../audit.ts';
 import { hashToken, sameSecret } from '../crypto.ts';
 import type { Database } from '../db/client.ts';
 import { operatorTokens } from '../db/schema.ts';
-import { accessOf, type Actor, type Authorizer, type OperatorActor, type UserActor } from './actor.ts';
+import { accessOf, NO_SESSION, type Actor, type Authorizer, type OperatorActor, type UserActor } from './actor.ts';
 import { Problem } from './problems.ts';
 import { findActiveApiToken, type ActiveApiToken } from './api-tokens.ts';
 import { createProvisioningAuthenticator } from './provisioning-tokens.ts';
@@ -15,8 +15,25 @@ import { csrfTokenOf, findActiveSession, type ActiveSession, SESSION_COOKIE, tou
 // Authentication and permission checks are declared on each route (config.access, config.requires)
 // and enforced here once, before validation, so no handler repeats them.
 
-/** A checked session or API token, as the credential cache keeps it. */
-export type CheckedCredential = { kind: 'session'; session: ActiveSession } | { kind: 'api-token'; token: ActiveApiToken };
+/** Who a JWT access token of the OpenID Provider speaks for, once verified and checked against the database. */
+export type AccessTokenSubject =
+  | { kind: 'person'; licenceId: string; userId: string; login: string; language: string; grantId: string; clientId: string; expiresAt: number }
+  | { kind: 'api-account'; licenceId: string; apiAccountId: string; login: string; clientId: string; expiresAt: number }
+  | { kind: 'service'; clientId: string; name: string; scopes: string[]; expiresAt: number };
+
+/** Verifies the provider's JWT access tokens for one of Gatehouse's APIs (its audience). */
+export interface AccessTokenVerifier {
+  verifyAccessToken(token: string, audience: 'api' | 'operator'): Promise<AccessTokenSubject | null>;
+}
+
+/** A checked session, API token or access token, as the credential cache keeps it. */
+export type CheckedCredential =
+  | { kind: 'session'; session: ActiveSession }
+  | { kind: 'api-token'; token: ActiveApiToken }
+  | { kind: 'access-token'; subject: Exclude<AccessTokenSubject, { kind: 'service' }> };
+
+/** A JWT by its shape (three base64url parts, a JSON header): opaque tokens never look so. */
+export const looksLikeJwt = (token: string) => token.startsWith('eyJ') && token.split('.').length === 3;
 
 export interface AuthenticationOptions {
   db: Database;
@@ -24,6 +41,8 @@ export interface AuthenticationOptions {
   lifetime: SessionLifetime;
   bootstrapOperatorToken: string | null;
   authorizer: Authorizer;
+  /** The OpenID Provider's access tokens, accepted as Bearer tokens by the APIs they are meant for. */
+  accessTokens?: AccessTokenVerifier;
   now: () => Date;
 }
 
@@ -46,6 +65,12 @@ export function registerAuthentication(app: FastifyInstance, options: Authentica
     const token = bearerToken(request);
     // Without a Bearer, the operator console's session cookie (traded for the token at its sign-in).
     if (token === null) return operatorFromSessionCookie(options.db, request, { bootstrapOperatorToken: options.bootstrapOperatorToken, lifetime: options.lifetime, now: options.now() });
+    // A service application's access token: the scopes it was granted, checked each request (the
+    // application's record is cached a minute at most, and forgotten when it changes).
+    if (looksLikeJwt(token) && options.accessTokens !== undefined) {
+      const subject = await options.accessTokens.verifyAccessToken(token, 'operator');
+      return subject?.kind === 'service' ? { kind: 'operator', tokenId: null, name: `application ${subject.name}`, scopes: subject.scopes } : null;
+    }
     if (options.bootstrapOperatorToken !== null && sameSecret(token, options.bootstrapOperatorToken)) {
       return { kind: 'operator', tokenId: null, name: 'bootstrap', scopes: ['operator'] };
     }
@@ -86,6 +111,15 @@ export function registerAuthentication(app: FastifyInstance, options: Authentica
     const tokenHash = hashToken(token);
     const cached = options.credentials.get(tokenHash, now.getTime());
     if (cached !== null) return cached;
+    if (bearer && looksLikeJwt(token) && options.accessTokens !== undefined) {
+      const subject = await options.accessTokens.verifyAccessToken(token, 'api');
+      if (subject === null || subject.kind === 'service') return null;
+      const checked: CheckedCredential = { kind: 'access-token', subject };
+      // Kept until it expires, or until a change to its person or account is announced.
+      const owner = { licenceId: subject.licenceId, userId: subject.kind === 'person' ? subject.userId : subject.apiAccountId };
+      options.credentials.put(tokenHash, owner, checked, now.getTime(), subject.expiresAt);
+      return checked;
+    }
     await activityBeingRecorded.get(tokenHash);
     const session = await findActiveSession(options.db, token, options.lifetime, now);
     if (session !== null) {
@@ -109,6 +143,14 @@ export function registerAuthentication(app: FastifyInstance, options: Authentica
     const now = options.now();
     const checked = await checkToken(token, bearer !== null, now);
     if (checked === null) return null;
+    if (checked.kind === 'access-token') {
+      // An application acting for a person or an API account, with the access token it was given.
+      const { subject } = checked;
+      if (subject.kind === 'api-account') {
+        return { kind: 'user', principal: 'api_account', licenceId: subject.licenceId, userId: subject.apiAccountId, login: subject.login, language: 'en', sessionId: NO_SESSION, via: 'bearer', supportVisit: null, application: subject.clientId };
+      }
+      return { kind: 'user', principal: 'user', licenceId: subject.licenceId, userId: subject.userId, login: subject.login, language: subject.language, sessionId: NO_SESSION, via: 'bearer', supportVisit: null, application: subject.clientId };
+    }
     if (checked.kind === 'api-token') {
       const found = checked.token;
       return { kind: 'user', principal: 'api_account', licenceId: found.licenceId, userId: found.apiAccountId, login: found.login, language: 'en', sessionId: found.id, via: 'bearer', supportVisit: null };
@@ -160,7 +202,9 @@ export function registerAuthentication(app: FastifyInstance, options: Authentica
     const actor: Actor | null =
       access === 'operator' ? await authenticateOperator(request) : access === 'provisioning' ? await authenticateProvisioning(request) : await authenticateUser(request);
     if (actor === null) throw new Problem('unauthenticated', access === 'operator' ? 'An operator token is required' : access === 'provisioning' ? 'A provisioning token is required' : 'Sign in first');
-    if (access === 'console' && actor.kind === 'user' && actor.principal !== 'user') throw new Problem('forbidden', 'This is for people signed in to the console, not API accounts');
+    if (access === 'console' && actor.kind === 'user' && (actor.principal !== 'user' || actor.application !== undefined)) {
+      throw new Problem('forbidden', 'This is for people signed in to the console, not API accounts or applications acting for them');
+    }
     request.actor = actor;
     // 'operator' reaches every operator route; a narrower scope only the routes that declare it.
     if (actor.kind === 'operator' && !actor.scopes.includes('operator') && (config.scope === undefined || !actor.scopes.includes(config.scope))) {

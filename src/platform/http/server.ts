@@ -241,7 +241,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   // that send no Origin (curl, services) are not browsers and pass.
   const ownOrigin = new URL(options.publicUrl).origin;
   app.addHook('onRequest', async (request) => {
-    if (!UNSAFE_METHODS.has(request.method)) return;
+    if (!UNSAFE_METHODS.has(request.method) || request.routeOptions.config.protocolEndpoint === true) return;
     if (request.headers['sec-fetch-site'] === 'cross-site') throw new Problem('cross_site_request');
     const origin = request.headers.origin;
     if (origin === undefined || origin === ownOrigin) return;

@@ -53,7 +53,7 @@ export class OutboxWorker {
 
   constructor(
     private readonly db: Database,
-    private readonly transports: Record<Channel, MessageTransport>,
+    private readonly transports: Partial<Record<Channel, MessageTransport>>,
     private readonly logger: Logger,
     private readonly pollMilliseconds = 1_000,
   ) {}
@@ -124,7 +124,9 @@ export class OutboxWorker {
 
   private async deliver(message: ClaimedMessage): Promise<boolean> {
     try {
-      await this.transports[message.channel].send({
+      const transport = this.transports[message.channel];
+      if (transport === undefined) throw new Error(`no transport for ${message.channel} messages`);
+      await transport.send({
         channel: message.channel,
         to: message.recipient,
         subject: message.subject,

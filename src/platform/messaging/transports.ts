@@ -1,7 +1,8 @@
 import nodemailer from 'nodemailer';
 import type { Logger } from '../logger.ts';
 
-export type Channel = 'email' | 'sms';
+/** E-mail and SMS to people; back-channel logout notices to the applications they signed in to. */
+export type Channel = 'email' | 'sms' | 'backchannel-logout';
 
 export interface DeliverableMessage {
   channel: Channel;
