@@ -1,7 +1,7 @@
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { consoleApi, send } from '../api/client';
-import { configurationName, fullName } from '../format';
+import { configurationName, formatDate, fullName } from '../format';
 import { Link } from '../router';
 import { PagedFooter } from '../ui/PagedFooter';
 import { panelId, tabId, Tabs } from '../ui/Tabs';
@@ -19,15 +19,18 @@ interface UserListProps {
   selectedId: string | null;
   status: UserStatus;
   onStatus: (status: UserStatus) => void;
+  /** Told the search in force, e.g. so the export follows it. */
+  onSearch?: (q: string) => void;
   /** Changes whenever a user was created or changed, so the list reloads. */
   version: number;
 }
 
-export function UserList({ selectedId, status, onStatus, version }: UserListProps) {
-  const { t } = useTranslation();
+export function UserList({ selectedId, status, onStatus, onSearch, version }: UserListProps) {
+  const { t, i18n } = useTranslation();
   const searchId = useId();
   const [query, setQuery] = useState('');
   const q = useDebounced(query.trim(), SEARCH_DELAY_MS);
+  useEffect(() => onSearch?.(q), [q, onSearch]);
   const paged = usePaged((cursor) => send(consoleApi.GET('/api/v1/users', { params: { query: { status, q, limit: PAGE_SIZE, cursor } } })), [status, q, version]);
   const users = paged.items;
 
@@ -48,6 +51,7 @@ export function UserList({ selectedId, status, onStatus, version }: UserListProp
                 <span className="list-item-title">
                   {fullName(user)}
                   {user.protected ? <span className="badge badge-neutral">{t('users.protectedShort')}</span> : null}
+                  {user.passwordDueAt ? <span className="badge badge-warning">{t('passwordRenewal.dueBadge', { date: formatDate(user.passwordDueAt, i18n.language) })}</span> : null}
                 </span>
                 <span className="list-item-sub">
                   {user.login} · {configurationName(t, user.configuration)}

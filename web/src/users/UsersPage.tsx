@@ -12,10 +12,12 @@ import { loadReferenceData, type ReferenceData } from './referenceData';
 import { UserDetail } from './UserDetail';
 import { UserForm } from './UserForm';
 import { UserList, type UserStatus } from './UserList';
+import { ImportUsers } from './import/ImportUsers';
 
 // The users app of licence admins: the list on the left, the selected user (or the form) on the right.
 
 const NEW = 'new';
+const IMPORT = 'import';
 
 export function UsersPage({ userId }: { userId: string | null }) {
   const { t } = useTranslation();
@@ -23,6 +25,7 @@ export function UsersPage({ userId }: { userId: string | null }) {
   const notify = useNotify();
   const reference = useLoad(loadReferenceData, []);
   const [status, setStatus] = useState<UserStatus>('active');
+  const [search, setSearch] = useState('');
   const [listVersion, setListVersion] = useState(0);
   const [confirmResetAll, setConfirmResetAll] = useState(false);
   const seatsFullId = useId();
@@ -62,6 +65,15 @@ export function UsersPage({ userId }: { userId: string | null }) {
               {t('users.create')}
             </button>
           ) : null}
+          {/* The cookie session is enough for a GET: the browser downloads the attachment itself. */}
+          <a className="button" href={`/api/v1/users/export?${new URLSearchParams({ status, ...(search ? { q: search } : {}) }).toString()}`} download>
+            {t('userImport.export')}
+          </a>
+          {can('licence-configuration.users.create') ? (
+            <button type="button" className="button" onClick={() => navigate(`/users/${IMPORT}`)}>
+              {t('userImport.import')}
+            </button>
+          ) : null}
           <MenuButton label={t('common.more')} actions={more} />
         </div>
         {seatsFull && can('licence-configuration.users.create') ? (
@@ -70,9 +82,10 @@ export function UsersPage({ userId }: { userId: string | null }) {
           </p>
         ) : null}
       </header>
-      <div className="master-detail">
+      {userId === IMPORT ? <ImportUsers onImported={changed} /> : null}
+      <div className="master-detail" hidden={userId === IMPORT}>
         <aside className="master" aria-label={t('users.listLabel')}>
-          <UserList selectedId={userId} status={status} onStatus={setStatus} version={listVersion} />
+          <UserList selectedId={userId} status={status} onStatus={setStatus} onSearch={setSearch} version={listVersion} />
         </aside>
         <div className="detail card">
           <LoadState loaded={reference}>
@@ -90,7 +103,7 @@ export function UsersPage({ userId }: { userId: string | null }) {
                   }}
                   onCancel={() => navigate('/users')}
                 />
-              ) : userId !== null ? (
+              ) : userId !== null && userId !== IMPORT ? (
                 <SelectedUser key={userId} userId={userId} reference={data} onChanged={changed} />
               ) : (
                 <p className="muted empty">{t('users.selectHint')}</p>
