@@ -1,0 +1,51 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import type { FastifyRequest } from 'fastify';
+import { hashToken } from '../crypto.ts';
+import type { Database } from '../db/client.ts';
+import { provisioningTokens, users } from '../db/schema.ts';
+import type { ProvisioningActor } from './actor.ts';
+
+// Provisioning tokens (SCIM): looked up by hash on every request, never cached, so a revoked token
+// is refused at once by every process. A token acts with its creator's rights, so it stops working
+// while its creator is deactivated (and goes when they are deleted), as their own sessions do.
+
+export function createProvisioningAuthenticator(db: Database, now: () => Date) {
+  /** Token id → when this process last wrote its use. */
+  const useRecorded = new Map<string, number>();
+
+  return async (request: FastifyRequest, token: string): Promise<ProvisioningActor | null> => {
+    const [row] = await db
+      .select({
+        licenceId: provisioningTokens.licenceId,
+        id: provisioningTokens.id,
+        name: provisioningTokens.name,
+        configurationId: provisioningTokens.configurationId,
+        entityGroupId: provisioningTokens.entityGroupId,
+        createdBy: provisioningTokens.createdBy,
+        lastUsedAt: provisioningTokens.lastUsedAt,
+      })
+      .from(provisioningTokens)
+      .innerJoin(users, and(eq(users.licenceId, provisioningTokens.licenceId), eq(users.id, provisioningTokens.createdBy), eq(users.status, 'active')))
+      .where(and(eq(provisioningTokens.tokenHash, hashToken(token)), isNull(provisioningTokens.revokedAt)))
+      .limit(1);
+    if (row === undefined) return null;
+    // Last use to the minute, as for operator tokens: one write for a burst of requests, not one each.
+    const at = now();
+    const recorded = Math.max(row.lastUsedAt?.getTime() ?? 0, useRecorded.get(row.id) ?? 0);
+    if (at.getTime() - recorded >= 60_000) {
+      useRecorded.set(row.id, at.getTime());
+      db.update(provisioningTokens)
+        .set({ lastUsedAt: at })
+        .where(and(eq(provisioningTokens.licenceId, row.licenceId), eq(provisioningTokens.id, row.id)))
+        .catch((error: unknown) => request.log.warn({ err: error }, 'provisioning token use not recorded'));
+    }
+    return {
+      kind: 'provisioning',
+      licenceId: row.licenceId,
+      tokenId: row.id,
+      name: row.name,
+      createdBy: row.createdBy,
+      defaults: { configurationId: row.configurationId, entityGroupId: row.entityGroupId },
+    };
+  };
+}
