@@ -18,6 +18,7 @@ const CLIENT_ADDRESS_POLICY: ThrottlePolicy = { scope: 'api-token-address', thre
 /** The provider's own limit on a request body. */
 const BODY_LIMIT = 56 * 1024;
 const CLIENT_AUTHENTICATED = new Set([`${OIDC_PREFIX}/token`, `${OIDC_PREFIX}/token/introspection`, `${OIDC_PREFIX}/token/revocation`]);
+const GRANT_TYPES = new Set(['authorization_code', 'refresh_token', 'client_credentials']);
 /** Gatehouse's own sign-in pages, where a person goes from an application and comes back from. */
 const SIGN_IN_PAGE = '/sign-in';
 
@@ -98,6 +99,12 @@ export function oidcRoutes(ctx: AppContext, oidc: OidcService): (app: FastifyIns
     const raw = typeof request.body === 'string' ? request.body : undefined;
     if (request.method === 'POST' && CLIENT_AUTHENTICATED.has(path) && request.headers['content-type']?.startsWith('application/x-www-form-urlencoded')) {
       const form = new URLSearchParams(raw ?? '');
+      // A grant type Gatehouse has no use for is refused as such before the client is asked who it
+      // is (RFC 6749 §5.2), as the token endpoint answered before it was the provider's.
+      const grantType = form.get('grant_type');
+      if (path === `${OIDC_PREFIX}/token` && grantType !== null && !GRANT_TYPES.has(grantType)) {
+        return sendOAuthError(reply, { status: 400, error: 'unsupported_grant_type', description: `grant_type ${grantType.slice(0, 50)} is not supported` });
+      }
       const failure = await authenticateClient(request, form);
       if (failure !== null) return sendOAuthError(reply, failure);
       return toProvider(request, reply, form.toString());
