@@ -1,10 +1,12 @@
 import { lazy, Suspense, useEffect, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AccountPage } from './account/AccountPage';
+import { SecondFactorEnrolmentPage } from './account/SecondFactorEnrolmentPage';
 import { LicenceAccessesPage } from './accesses/LicenceAccessesPage';
 import { ApiAccountsPage } from './api-accounts/ApiAccountsPage';
 import { AuditTrailPage } from './audit/AuditTrailPage';
 import { ForgotPasswordPage } from './auth/ForgotPasswordPage';
+import { PasswordChangeRequiredPage } from './auth/PasswordChangeRequiredPage';
 import { ResetPasswordPage } from './auth/ResetPasswordPage';
 import { SignInPage } from './auth/SignInPage';
 import { matchPath, navigate, safeNext, useLocation } from './router';
@@ -53,6 +55,16 @@ function ConsoleRoutes() {
   if (session.state === 'loading') return <p className="page-loading">{t('common.loading')}</p>;
   if (session.state === 'signedOut') return path === '/sign-in' ? <SignInPage /> : null;
   if (path === '/sign-in') return null;
+  // A password past the licence's renewal period: nothing else until a new one is chosen.
+  if (session.account.passwordChangeRequired) return <PasswordChangeRequiredPage />;
+  // An administrator held to enrolling a passkey or an authenticator app first (the licence's policy).
+  if (session.account.secondFactorEnrolmentRequired) {
+    return (
+      <AppShell>
+        <SecondFactorEnrolmentPage />
+      </AppShell>
+    );
+  }
   return (
     <AppShell>
       <SignedInRoutes path={path} />

@@ -93,7 +93,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const refreshAccount = useCallback(async () => {
     const account = await send(consoleApi.GET('/api/v1/me'));
-    setSession((current) => (current.state === 'signedIn' ? { ...current, account } : current));
+    // Read again too: an administrator who just enrolled the second factor their licence asks for gets their menus back.
+    const permissions = await loadPermissions();
+    setSession((current) => (current.state === 'signedIn' ? { ...current, account, permissions } : current));
   }, []);
 
   const value = useMemo<SessionContextValue>(

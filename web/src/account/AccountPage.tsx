@@ -9,6 +9,7 @@ import { TextField } from '../ui/fields';
 import { useLoad } from '../ui/useLoad';
 import { Alert, useProblem } from '../ui/problems';
 import { TwoFactorSection } from './TwoFactorSection';
+import { PasskeysSection } from './PasskeysSection';
 import './account.css';
 
 // My account: who I am, what I may do (rights configuration) and on which data (entities); my
@@ -68,6 +69,7 @@ export function AccountPage() {
         </section>
       </div>
       <TwoFactorSection />
+      <PasskeysSection />
       <ChangePasswordForm />
       {/* The help places it below the sections; it is the connection before this one, the current one being no news. */}
       <dl className="details last-connection">

@@ -8,6 +8,7 @@ import { TextField } from '../ui/fields';
 import { Alert } from '../ui/problems';
 import { useSubmit } from '../ui/useSubmit';
 import { PublicLayout } from './PublicLayout';
+import { PasskeySignInButton } from './PasskeySignInButton';
 
 // Sign in with licence, login and password, then a second factor when one is asked: the code of the
 // user's authenticator app, or the code sent by SMS when the licence has two-factor on (or both, the
@@ -83,6 +84,7 @@ function PasswordStep({ onSecondFactor }: { onSecondFactor: (pending: PendingSec
           {problem.pending ? t('signIn.signingIn') : t('signIn.submit')}
         </button>
       </div>
+      <PasskeySignInButton licence={licence} login={login} disabled={problem.pending} run={problem.run} onSignedIn={finish} />
       <p className="public-links">
         <Link to="/forgot-password">{t('signIn.forgotPassword')}</Link>
       </p>

@@ -9,6 +9,8 @@ import { LoadState } from '../ui/LoadState';
 import { Alert, problemMessage, usersMissingMobile } from '../ui/problems';
 import { useLoad } from '../ui/useLoad';
 import { Link } from '../router';
+import { PasskeyPolicySection } from './PasskeyPolicySection';
+import { PasswordRenewalSection } from './PasswordRenewalSection';
 
 // The licence's two-factor switch. It cannot turn on while active users have no mobile: they are listed.
 
@@ -21,6 +23,8 @@ export function LicenceSettingsPage() {
         <h1>{t('settings.title')}</h1>
       </header>
       <LoadState loaded={licence}>{(data) => <TwoFactorSetting licence={data} onChanged={licence.set} />}</LoadState>
+      <PasskeyPolicySection />
+      <PasswordRenewalSection />
     </section>
   );
 }

@@ -9,6 +9,7 @@ import { ConfirmDialog, type StepUp } from '../ui/ConfirmDialog';
 import { useNotify } from '../ui/feedback';
 import { MenuButton, type MenuAction } from '../ui/MenuButton';
 import { useAction } from '../ui/useSubmit';
+import { RemovePasskeysDialog } from './RemovePasskeysDialog';
 
 // One user: their details and what an admin may do to them. The support account is protected: it can
 // only be deactivated and reactivated (which cuts the vendor's support off).
@@ -20,7 +21,7 @@ interface UserDetailProps {
   onChanged: (user: User | null) => void;
 }
 
-type Confirmation = 'delete' | 'resetPassword' | 'deactivateSupport' | null;
+type Confirmation = 'delete' | 'resetPassword' | 'deactivateSupport' | 'removePasskeys' | null;
 
 export function UserDetail({ user, onEdit, onChanged }: UserDetailProps) {
   const { t, i18n } = useTranslation();
@@ -67,6 +68,9 @@ export function UserDetail({ user, onEdit, onChanged }: UserDetailProps) {
   const more: MenuAction[] = [];
   if (!user.protected && can('licence-configuration.users.reset-password')) {
     more.push({ key: 'reset', label: t('users.resetPassword'), onSelect: () => setConfirming('resetPassword') });
+  }
+  if (!user.protected && can('licence-configuration.users.edit')) {
+    more.push({ key: 'passkeys', label: t('passkeys.userRemove'), onSelect: () => setConfirming('removePasskeys') });
   }
   if (!user.protected && can('licence-configuration.api-users.request')) {
     more.push({ key: 'api', label: t('users.requestApiAccount'), onSelect: () => navigate(`/api-accounts?request=${encodeURIComponent(user.id)}`) });
@@ -163,6 +167,7 @@ export function UserDetail({ user, onEdit, onChanged }: UserDetailProps) {
       >
         <p>{t('users.deactivateSupportBody')}</p>
       </ConfirmDialog>
+      <RemovePasskeysDialog user={user} open={confirming === 'removePasskeys'} onClose={() => setConfirming(null)} />
     </article>
   );
 }
