@@ -23,6 +23,9 @@ const PUBLIC_OPERATIONS = new Set([
   'POST /api/v1/auth/token',
   // A signed-out console asks whether it has a session (answers { status: "anonymous" }).
   'GET /api/v1/auth/session',
+  // Signing in with a passkey: the options (a challenge), then the authenticator's signed answer.
+  'POST /api/v1/auth/passkey/options',
+  'POST /api/v1/auth/passkey',
 ]);
 
 /** A route added the way the next engineer would, saying nothing about who may call it. */
