@@ -8,6 +8,7 @@ import { TextField } from '../ui/fields';
 import { Alert } from '../ui/problems';
 import { useSubmit } from '../ui/useSubmit';
 import { ApiAccountRequestsPage } from './ApiAccountRequestsPage';
+import { ApplicationsPage } from './ApplicationsPage';
 import { LicencePage } from './LicencePage';
 import { LicencesPage } from './LicencesPage';
 import { OperatorTokensPage } from './OperatorTokensPage';
@@ -61,6 +62,7 @@ function OperatorShell() {
   const entries = [
     { to: '/operator', label: t('operator.nav.licences'), current: path === '/operator' || path.startsWith('/operator/licences') },
     { to: '/operator/api-account-requests', label: t('operator.nav.apiAccountRequests'), current: path === '/operator/api-account-requests' },
+    { to: '/operator/applications', label: t('applications.title'), current: path === '/operator/applications' },
     { to: '/operator/operator-tokens', label: t('operator.nav.tokens'), current: path === '/operator/operator-tokens' },
   ];
 
@@ -105,7 +107,8 @@ function OperatorShell() {
           {licence?.code ? <LicencePage key={licence.code} code={licence.code} /> : null}
           {path === '/operator/api-account-requests' ? <ApiAccountRequestsPage /> : null}
           {path === '/operator/operator-tokens' ? <OperatorTokensPage /> : null}
-          {path !== '/operator' && !licence && path !== '/operator/api-account-requests' && path !== '/operator/operator-tokens' ? (
+          {path === '/operator/applications' ? <ApplicationsPage /> : null}
+          {path !== '/operator' && !licence && path !== '/operator/api-account-requests' && path !== '/operator/operator-tokens' && path !== '/operator/applications' ? (
             <section className="page">
               <h1>{t('notFound.title')}</h1>
               <p>{t('notFound.body')}</p>

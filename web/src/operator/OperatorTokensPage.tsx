@@ -10,13 +10,18 @@ import { Alert } from '../ui/problems';
 import { useLoad } from '../ui/useLoad';
 import { DataTable } from '../ui/DataTable';
 import { useSubmit } from '../ui/useSubmit';
+import { scopeLabel } from './ApplicationForm';
 
 // Operator tokens: who may use the operator API and console. A new token is shown once, here; a leaked
 // or forgotten one is revoked, and every server refuses it from its next request on.
 
+const OPERATOR_SCOPES = ['operator', 'decisions:read', 'users:read'] as const;
+type OperatorScope = (typeof OPERATOR_SCOPES)[number];
+
 interface OperatorToken {
   id: string;
   name: string;
+  scopes: string[];
   createdAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
@@ -74,6 +79,7 @@ export function OperatorTokensPage() {
               empty={t('operator.tokens.empty')}
               columns={[
                 { key: 'name', header: t('operator.tokens.name'), cell: (token) => token.name },
+                { key: 'scopes', header: t('applications.tokenScopes'), cell: (token) => token.scopes.map((scope) => scopeLabel(t, scope)).join(', ') },
                 { key: 'createdAt', header: t('operator.tokens.createdAt'), cell: (token) => formatDateTime(token.createdAt, i18n.language) },
                 {
                   key: 'lastUsedAt',
@@ -120,15 +126,26 @@ export function OperatorTokensPage() {
 
 function CreateTokenForm({ onCreated }: { onCreated: (created: { name: string; token: string }) => void }) {
   const { t } = useTranslation();
-  const problem = useSubmit(['name']);
+  const problem = useSubmit(['name', 'scopes']);
   const [name, setName] = useState('');
+  // Every right by default, as before scopes; a service's token gets only what it needs.
+  const [scopes, setScopes] = useState<Set<OperatorScope>>(new Set(['operator']));
   const busy = problem.pending;
 
   const submit = problem.onSubmit(async () => {
-    const answer = await send(operatorApi.POST('/operator/v1/operator-tokens', { body: { name } }));
+    if (scopes.size === 0) return problem.show({ scopes: t('applications.tokenScopesRequired') });
+    const answer = await send(operatorApi.POST('/operator/v1/operator-tokens', { body: { name, scopes: OPERATOR_SCOPES.filter((scope) => scopes.has(scope)) } }));
     setName('');
+    setScopes(new Set(['operator']));
     onCreated(answer);
   });
+  const toggle = (scope: OperatorScope) =>
+    setScopes((current) => {
+      const next = new Set(current);
+      if (next.has(scope)) next.delete(scope);
+      else next.add(scope);
+      return next;
+    });
 
   return (
     <section className="card form-card">
@@ -136,6 +153,16 @@ function CreateTokenForm({ onCreated }: { onCreated: (created: { name: string; t
         <h2 id="create-token-title">{t('operator.tokens.createTitle')}</h2>
         <Alert>{problem.alert}</Alert>
         <TextField label={t('operator.tokens.name')} value={name} onValue={setName} error={problem.fieldError('name')} required />
+        <fieldset className={`checkbox-group${problem.fieldError('scopes') ? ' field-invalid' : ''}`}>
+          <legend>{t('applications.tokenScopes')}</legend>
+          <p className="field-hint">{t('applications.tokenScopesHint')}</p>
+          {OPERATOR_SCOPES.map((scope) => (
+            <label key={scope} className="checkbox">
+              <input type="checkbox" checked={scopes.has(scope)} onChange={() => toggle(scope)} /> {scopeLabel(t, scope)} <code>{scope}</code>
+            </label>
+          ))}
+          {problem.fieldError('scopes') ? <p className="field-error">{problem.fieldError('scopes')}</p> : null}
+        </fieldset>
         <div className="form-actions">
           <button type="submit" className="button button-primary" disabled={busy}>
             {t('operator.tokens.create')}
