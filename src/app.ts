@@ -165,7 +165,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<App> {
   const credentials = new CredentialCache<CheckedCredential>();
   const services = createServices(context, catalogSource, changes, credentials);
   const secretKey = loadSecretKey(config);
-  const provider = await createOidcService(context, { sealer: createSealer(secretKey), secretKey });
+  const provider = await createOidcService(context, { sealer: createSealer(secretKey), secretKey, endConsoleSession: (token) => services.auth.signOut(token) });
   oidc = provider;
   changes.subscribe({
     onChange: (change) => {

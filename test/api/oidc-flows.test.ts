@@ -41,7 +41,7 @@ describe('discovery', () => {
     expect(metadata.token_endpoint).toBe(`${test.url}/oidc/token`);
     expect(metadata.scopes_supported).toEqual(expect.arrayContaining(['openid', 'profile', 'email', 'phone', 'gatehouse']));
     expect(metadata.code_challenge_methods_supported).toEqual(['S256']);
-    const jwks = await (await fetch(metadata.jwks_uri as string)).json();
+    const jwks = (await (await fetch(metadata.jwks_uri as string)).json()) as { keys: { alg: string }[] };
     expect(jwks.keys.map((key: { alg: string }) => key.alg).sort()).toEqual(['ES256', 'RS256']);
     expect(JSON.stringify(jwks)).not.toContain('"d"');
   });

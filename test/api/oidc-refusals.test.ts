@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLicence, newUser, signIn, TEST_PASSWORD, type LicenceFixture, type TestApp } from '../support/app.ts';
@@ -31,7 +32,10 @@ async function tokenRequest(form: Record<string, string>) {
   return { status: response.status, body: (await response.json()) as { error?: string; error_description?: string; access_token?: string } };
 }
 
-const oidcRows = async () => Number((await test.database.handle.db.execute<{ n: string }>(`SELECT count(*) AS n FROM oidc_payloads WHERE model <> 'Interaction'` as never)).rows[0]?.n ?? 0);
+const oidcRows = async () => {
+  const result = (await test.database.handle.db.execute(sql`SELECT count(*) AS n FROM oidc_payloads WHERE model <> 'Interaction'`)) as unknown as { rows: { n: string | number }[] };
+  return Number(result.rows[0]?.n ?? 0);
+};
 
 describe('authorization requests', () => {
   it('refuses a redirect_uri that is not registered exactly, without redirecting to it', async () => {

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import Provider, { errors, type Configuration, type interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import type { AppContext } from '../../platform/context.ts';
+import { SESSION_COOKIE } from '../../platform/http/sessions.ts';
 import { databaseAdapter } from './adapter.ts';
 import { claimsOf, findPerson, SCOPE_CLAIMS } from './accounts.ts';
 import { OIDC_SCOPES, SERVICE_SCOPES, type ClientDirectory } from './clients.ts';
@@ -29,6 +30,8 @@ export interface ProviderOptions {
   accessTokenSeconds: number;
   /** Lifetime of an API account's access token (it was an hour before they became JWTs; kept). */
   apiAccountTokenSeconds: number;
+  /** Ends the console session of a browser signed out of the provider (RP-initiated logout). */
+  endConsoleSession: (sessionToken: string) => Promise<void>;
   /** The sign-in prompts, with Gatehouse's own check that the console session still stands. */
   loginPolicy: () => interactionPolicy.DefaultPolicy;
 }
@@ -158,11 +161,26 @@ export function createProvider(options: ProviderOptions): Provider {
     },
     clientBasedCORS: (_kctx, origin, client) => client.redirectUris?.some((uri) => URL.canParse(uri) && new URL(uri).origin === origin) ?? false,
     renderError: errorPage,
+    // Back-channel logout posts to the URIs operators registered. The library refuses special-use
+    // addresses (SSRF); an application on this machine's loopback, in development, is let through.
+    fetch: (url, init) => {
+      const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(new URL(url).hostname);
+      return globalThis.fetch(url, loopback ? { ...init, dispatcher: undefined } as RequestInit : init);
+    },
   };
 
   const provider = new Provider(publicUrl, configuration);
   // Behind the proxies GATEHOUSE_TRUST_PROXY names, the provider believes their X-Forwarded-Proto.
   provider.proxy = ctx.config.trustProxy !== false;
+  // Signing out of an application (RP-initiated logout, confirmed) signs out of the console too: the
+  // console session is the single sign-on session.
+  provider.use(async (kctx, next) => {
+    await next();
+    if (kctx.oidc?.route !== 'end_session_confirm' || !kctx.oidc.params?.logout || kctx.status >= 400) return;
+    const token = kctx.cookies.get(SESSION_COOKIE, { signed: false });
+    if (token) await options.endConsoleSession(token);
+    kctx.cookies.set(SESSION_COOKIE, null, { signed: false, path: '/', httpOnly: true, sameSite: 'lax' });
+  });
   provider.on('server_error', (_kctx, error) => ctx.logger.error({ err: error }, 'OpenID Provider error'));
   provider.on('backchannel.error', (_kctx, error, client) => ctx.logger.warn({ err: error, clientId: client.clientId }, 'back-channel logout failed'));
   return provider;

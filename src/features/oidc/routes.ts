@@ -136,15 +136,17 @@ export function oidcRoutes(ctx: AppContext, oidc: OidcService): (app: FastifyIns
       const { uid, prompt, params } = details;
       const here = `${OIDC_PREFIX}/interaction/${uid}`;
       const session = await oidc.consoleSession(request.cookies);
-      // prompt=login or max_age: only a sign-in made after this request started will do.
+      // prompt=login or max_age: only a sign-in made after the application asked will do.
       const freshNeeded = prompt.name === 'login' && (prompt.reasons.includes('login_prompt') || prompt.reasons.includes('max_age'));
-      const startedAt = (details.iat ?? 0) * 1000;
-      const sessionStartedAt = session === null ? 0 : await oidc.sessionStartedAt(session);
-      if (session === null || session.supportVisit !== null || (freshNeeded && sessionStartedAt < startedAt)) {
-        const query = new URLSearchParams({ continue: here });
+      const since = (request.query as Record<string, string | undefined>).since ?? null;
+      const fresh = session !== null && (!freshNeeded || oidc.signedInSince(since, uid, session.id));
+      if (session === null || session.supportVisit !== null || !fresh) {
+        const back = freshNeeded ? `${here}?since=${encodeURIComponent(oidc.freshSignInMark(uid, session?.id ?? null))}` : here;
+        const query = new URLSearchParams({ continue: back });
         if (freshNeeded) query.set('fresh', '1');
         return reply.redirect(`${SIGN_IN_PAGE}?${query.toString()}`, 303);
       }
+      const sessionStartedAt = await oidc.sessionStartedAt(session);
       if (session.passwordChangeRequired === true) {
         return refuse(403, language === 'fr' ? "Choisissez d'abord un nouveau mot de passe dans la console, puis revenez à l'application." : 'Choose a new password in the console first, then come back to the application.', 'password_change_required');
       }
@@ -152,7 +154,10 @@ export function oidcRoutes(ctx: AppContext, oidc: OidcService): (app: FastifyIns
       const person = await oidc.person(session.userId);
       if (client?.kind !== 'application' || person === null) return refuse(400, language === 'fr' ? 'Application inconnue.' : 'Unknown application.', 'invalid_client');
       const pinned = client.application.application;
-      if (pinned !== null && !person.licence.applications.some((key) => key === pinned || pinned.startsWith(`${key}.`))) {
+      // The application stands for a catalog application (or a whole domain of them): the licence
+      // must subscribe to it (or to one application of that domain).
+      const subscribed = (key: string) => pinned === null || key === pinned || key.startsWith(`${pinned}.`) || pinned.startsWith(`${key}.`);
+      if (!person.licence.applications.some(subscribed) && pinned !== null) {
         return refuse(
           403,
           language === 'fr'

@@ -1,7 +1,8 @@
 import { createHmac, createPublicKey, timingSafeEqual } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
-import Provider, { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
+import type Provider from 'oidc-provider';
+import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import type { AppContext } from '../../platform/context.ts';
 import { apiAccounts, oidcPayloads, users } from '../../platform/db/schema.ts';
 import type { Sealer } from '../../platform/encryption.ts';
@@ -33,7 +34,14 @@ function signedCookieValue(cookies: Record<string, string | undefined>, name: st
   return presented.length === expected.length && timingSafeEqual(presented, Buffer.from(expected)) ? value : null;
 }
 
-export async function createOidcService(ctx: AppContext, { sealer, secretKey }: { sealer: Sealer; secretKey: Buffer }) {
+export interface OidcServiceOptions {
+  sealer: Sealer;
+  secretKey: Buffer;
+  /** Ends a console session (RP-initiated logout ends the browser's console session too). */
+  endConsoleSession: (sessionToken: string) => Promise<void>;
+}
+
+export async function createOidcService(ctx: AppContext, { sealer, secretKey, endConsoleSession }: OidcServiceOptions) {
   const clients = new ClientDirectory(ctx.db);
   const cookieSecret = createHmac('sha256', secretKey).update('gatehouse-oidc').digest();
   const cookieKey = createHmac('sha256', cookieSecret).update('gatehouse-oidc-cookies').digest('base64url');
@@ -54,7 +62,7 @@ export async function createOidcService(ctx: AppContext, { sealer, secretKey }: 
   const build = async () => {
     await ensureSigningKeys(ctx.db, sealer, ctx.now());
     keys = await loadSigningKeys(ctx.db, sealer, ctx.now());
-    const next = createProvider({ ctx, clients, keys, cookieSecret, accessTokenSeconds: ACCESS_TOKEN_SECONDS, apiAccountTokenSeconds: API_ACCOUNT_TOKEN_SECONDS, loginPolicy });
+    const next = createProvider({ ctx, clients, keys, cookieSecret, accessTokenSeconds: ACCESS_TOKEN_SECONDS, apiAccountTokenSeconds: API_ACCOUNT_TOKEN_SECONDS, loginPolicy, endConsoleSession });
     const publicKeys: JSONWebKeySet = {
       keys: keys.map((key) => ({ ...createPublicKey({ key: key.jwk, format: 'jwk' }).export({ format: 'jwk' }), kid: key.kid, alg: key.alg, use: 'sig' })),
     };
@@ -97,8 +105,23 @@ export async function createOidcService(ctx: AppContext, { sealer, secretKey }: 
     return user?.status === 'active' ? user : null;
   };
 
+  const mark = (uid: string, sessionId: string) => createHmac('sha256', cookieSecret).update(`fresh-sign-in:${uid}:${sessionId}`).digest('base64url').slice(0, 22);
+
   return {
     clients,
+    /**
+     * prompt=login and max_age want a sign-in made after the application asked. The person is sent to
+     * sign in with this mark of the console session they had (signed, so it cannot be edited away);
+     * they come back fresh when their console session is another one.
+     */
+    freshSignInMark: (uid: string, sessionId: string | null) => `${sessionId ?? 'none'}.${mark(uid, sessionId ?? 'none')}`,
+    signedInSince(markText: string | null, uid: string, sessionId: string): boolean {
+      const [before, signature] = (markText ?? '').split('.');
+      if (!before || !signature) return false;
+      const expected = Buffer.from(mark(uid, before));
+      const presented = Buffer.from(signature);
+      return presented.length === expected.length && timingSafeEqual(presented, expected) && before !== sessionId;
+    },
     get provider() {
       return provider;
     },
