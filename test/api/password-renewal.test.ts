@@ -119,9 +119,9 @@ describe('a password past the renewal period', () => {
     await signIn(test, fixture.code, teamInput);
     const offUser = await person(off);
     later(400);
-    for (const [code, login] of [
-      [fixture.code, teamInput.login],
-      [off.code, offUser.login],
+    for (const { code, login } of [
+      { code: fixture.code, login: teamInput.login },
+      { code: off.code, login: offUser.login },
     ]) {
       const client = await signInWithPassword(test, code, login);
       expect((await client.get('/api/v1/me')).body.passwordChangeRequired).toBe(false);

@@ -47,14 +47,19 @@ function ConsoleRoutes() {
       const next = path === '/' ? '' : `?next=${encodeURIComponent(path + (search.size > 0 ? `?${search.toString()}` : ''))}`;
       navigate(`/sign-in${next}`, { replace: true });
     }
-    if (session.state === 'signedIn' && path === '/sign-in') navigate(safeNext(search.get('next')), { replace: true });
+    // An application's sign-in: a signed-in person goes straight back to it, unless it asked for a
+    // fresh sign-in (prompt=login, max_age), when the form is shown again.
+    const continueTo = safeContinue(search.get('continue'));
+    const freshAsked = continueTo !== null && search.get('fresh') === '1';
+    if (session.state === 'signedIn' && path === '/sign-in' && continueTo !== null && !freshAsked) window.location.assign(continueTo);
+    else if (session.state === 'signedIn' && path === '/sign-in' && !freshAsked) navigate(safeNext(search.get('next')), { replace: true });
   }, [session.state, isPublic, path, search]);
 
   if (path === '/forgot-password') return <ForgotPasswordPage />;
   if (path === '/reset-password') return <ResetPasswordPage />;
   if (session.state === 'loading') return <p className="page-loading">{t('common.loading')}</p>;
   if (session.state === 'signedOut') return path === '/sign-in' ? <SignInPage /> : null;
-  if (path === '/sign-in') return null;
+  if (path === '/sign-in') return search.get('fresh') === '1' && safeContinue(search.get('continue')) !== null ? <SignInPage /> : null;
   // A password past the licence's renewal period: nothing else until a new one is chosen.
   if (session.account.passwordChangeRequired) return <PasswordChangeRequiredPage />;
   // An administrator held to enrolling a passkey or an authenticator app first (the licence's policy).

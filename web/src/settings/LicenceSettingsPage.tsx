@@ -11,6 +11,7 @@ import { useLoad } from '../ui/useLoad';
 import { Link } from '../router';
 import { PasskeyPolicySection } from './PasskeyPolicySection';
 import { PasswordRenewalSection } from './PasswordRenewalSection';
+import { ProvisioningSection } from './ProvisioningSection';
 
 // The licence's two-factor switch. It cannot turn on while active users have no mobile: they are listed.
 
@@ -25,6 +26,7 @@ export function LicenceSettingsPage() {
       <LoadState loaded={licence}>{(data) => <TwoFactorSetting licence={data} onChanged={licence.set} />}</LoadState>
       <PasskeyPolicySection />
       <PasswordRenewalSection />
+      <ProvisioningSection />
     </section>
   );
 }
