@@ -9,7 +9,7 @@ import { ForgotPasswordPage } from './auth/ForgotPasswordPage';
 import { PasswordChangeRequiredPage } from './auth/PasswordChangeRequiredPage';
 import { ResetPasswordPage } from './auth/ResetPasswordPage';
 import { SignInPage } from './auth/SignInPage';
-import { matchPath, navigate, safeNext, useLocation } from './router';
+import { matchPath, navigate, safeContinue, safeNext, useLocation } from './router';
 import { SessionProvider, useSession } from './session';
 import { LicenceSettingsPage } from './settings/LicenceSettingsPage';
 import { AppShell } from './shell/AppShell';

@@ -60,6 +60,14 @@ export function Link({ to, onClick, ...rest }: LinkProps) {
   return <a href={to} onClick={follow} {...rest} />;
 }
 
+/**
+ * Where an application's sign-in goes on once the person is signed in: the OpenID Provider's step of
+ * this server (`/oidc/...`), never another site; null for anything else.
+ */
+export function safeContinue(target: string | null): string | null {
+  return target !== null && target.startsWith('/oidc/') && !target.startsWith('//') ? target : null;
+}
+
 /** Only paths of this console are followed after sign-in, never another site. */
 export function safeNext(next: string | null): string {
   return next !== null && next.startsWith('/') && !next.startsWith('//') ? next : '/';

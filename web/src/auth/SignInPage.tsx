@@ -2,7 +2,7 @@ import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, consoleApi, send } from '../api/client';
 import type { SecondFactorMethod, SignInAnswer } from '../api/types';
-import { Link, navigate, safeNext, useLocation } from '../router';
+import { Link, navigate, safeContinue, safeNext, useLocation } from '../router';
 import { useSession } from '../session';
 import { TextField } from '../ui/fields';
 import { Alert } from '../ui/problems';
@@ -44,7 +44,10 @@ function useFinishSignIn() {
   const { search } = useLocation();
   return async (answer: Extract<SignInAnswer, { status: 'ok' }>) => {
     await signedIn({ csrfToken: answer.csrfToken, user: answer.user });
-    navigate(safeNext(search.get('next')), { replace: true });
+    // Signing in for an application: back to the provider, which sends the person on to it.
+    const continueTo = safeContinue(search.get('continue'));
+    if (continueTo !== null) window.location.assign(continueTo);
+    else navigate(safeNext(search.get('next')), { replace: true });
   };
 }
 
