@@ -9,6 +9,11 @@ import { OPERATOR_SCOPES, type OperatorScope } from '../platform/http/actor.ts';
 import { Problem } from '../platform/http/problems.ts';
 import { createLogger } from '../platform/logger.ts';
 import { ensureConsoleBuilt } from './console-build.ts';
+import { desc } from 'drizzle-orm';
+import { ensureSigningKeys, RETIRED_KEY_SECONDS, rotateSigningKeys } from '../features/oidc/keys.ts';
+import { announceChange } from '../platform/changes.ts';
+import { signingKeys } from '../platform/db/schema.ts';
+import { createSealer, loadSecretKey } from '../platform/encryption.ts';
 import { catalogCommand, licenceCommand } from './operator-commands.ts';
 
 const USAGE = `Usage: gatehouse <command>
@@ -24,6 +29,9 @@ Commands:
   licence create --code CODE --name NAME --seats N --admin-login LOGIN --admin-email EMAIL
                  --admin-first-name NAME --admin-last-name NAME [--admin-language en|fr]
                                       create a licence with its first admin (welcome e-mail)
+  signing-key rotate                  sign tokens with a new key pair from now on; the current keys stay
+                                      published until the tokens they signed have expired
+  signing-key list                    list the keys that sign tokens: id, algorithm, creation, retirement
   catalog show                        print the permission catalog in force
   catalog release FILE.json           release a new catalog
 
@@ -76,6 +84,30 @@ async function serve(config: Config): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 }
 
+/** `gatehouse signing-key rotate | list`: the keys that sign ID tokens, access tokens and logout tokens. */
+async function signingKeyCommand(config: Config, args: string[]): Promise<void> {
+  const [action, ...extra] = args;
+  if (extra.length > 0 || (action !== 'rotate' && action !== 'list')) throw new ConfigError('usage: gatehouse signing-key rotate | list');
+  const sealer = createSealer(loadSecretKey(config));
+  await withDatabase(config, async (database) => {
+    if (action === 'list') {
+      for (const key of await database.db.select().from(signingKeys).orderBy(desc(signingKeys.createdAt))) {
+        console.log(`${key.kid}  ${key.alg}  created ${key.createdAt.toISOString()}  ${key.retiredAt === null ? 'signing' : `retired ${key.retiredAt.toISOString()}`}`);
+      }
+      return;
+    }
+    const now = new Date();
+    await ensureSigningKeys(database.db, sealer, now);
+    const rotated = await database.db.transaction(async (tx) => {
+      const result = await rotateSigningKeys(tx, sealer, now);
+      // Every serving process hears it and signs with the new keys from its next token.
+      await announceChange(tx, { kind: 'signing-keys' });
+      return result;
+    });
+    console.log(`signing with ${rotated.added.join(', ')}; retired ${rotated.retired.join(', ')} (published ${RETIRED_KEY_SECONDS / 3600} more hours)`);
+  });
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   const config = loadConfig();
@@ -112,6 +144,8 @@ async function main(argv: string[]): Promise<void> {
       }
       throw new ConfigError('usage: gatehouse operator-token create --name NAME [--scope SCOPE]... | list | revoke ID');
     }
+    case 'signing-key':
+      return signingKeyCommand(config, rest);
     case 'licence':
       return licenceCommand(config, rest);
     case 'catalog':

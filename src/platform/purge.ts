@@ -1,9 +1,12 @@
 import { isNotNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Logger } from './logger.ts';
 import type { Database, Transaction } from './db/client.ts';
-import { apiTokens, outbox, passwordTokens, sessions, signInChallenges, throttles, transferBoxItems } from './db/schema.ts';
+import { apiTokens, oidcPayloads, outbox, passwordTokens, sessions, signInChallenges, signingKeys, throttles, transferBoxItems } from './db/schema.ts';
 import { operatorSessions } from './http/operator-sessions.ts';
 import type { Metrics } from './metrics.ts';
+
+/** How long a retired signing key stays published: longer than any token it signed lives. */
+export const RETIRED_KEY_SECONDS = 2 * 3600;
 
 // Expired credentials and delivered messages are deleted on a schedule: a row that can no longer
 // open anything is only a liability (and delivered outbox rows are what we told people). Every
@@ -13,7 +16,7 @@ import type { Metrics } from './metrics.ts';
 /** The advisory lock key of the purge ('gh-purge'), shared by every process of one database. */
 export const PURGE_LOCK_KEY = 0x67682d7075726765n;
 
-export const PURGE_KINDS = ['sessions', 'password_links', 'sign_in_challenges', 'api_tokens', 'outbox', 'throttles', 'transfer_box_items', 'operator_sessions'] as const;
+export const PURGE_KINDS = ['sessions', 'password_links', 'sign_in_challenges', 'api_tokens', 'outbox', 'throttles', 'transfer_box_items', 'operator_sessions', 'oidc_artefacts', 'signing_keys'] as const;
 export type PurgeKind = (typeof PURGE_KINDS)[number];
 
 export type PurgeOutcome = { ran: false } | { ran: true; removed: Record<PurgeKind, number> };
@@ -43,6 +46,10 @@ async function removeExpired(tx: Transaction, now: Date, idleSince: Date): Promi
     operator_sessions: count(
       await tx.delete(operatorSessions).where(or(lte(operatorSessions.expiresAt, now), lt(operatorSessions.lastSeenAt, idleSince))).returning({ id: operatorSessions.id }),
     ),
+    // The OpenID Provider's codes, sessions, grants and tokens past their lifetime.
+    oidc_artefacts: count(await tx.delete(oidcPayloads).where(lte(oidcPayloads.expiresAt, now)).returning({ id: oidcPayloads.id })),
+    // Retired signing keys stay published while tokens they signed may be presented (two hours).
+    signing_keys: count(await tx.delete(signingKeys).where(lt(signingKeys.retiredAt, new Date(now.getTime() - RETIRED_KEY_SECONDS * 1000))).returning({ kid: signingKeys.kid })),
   };
 }
 

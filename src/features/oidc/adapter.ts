@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, or, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, or } from 'drizzle-orm';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Database } from '../../platform/db/client.ts';
 import { oidcPayloads } from '../../platform/db/schema.ts';
@@ -80,10 +80,4 @@ export function databaseAdapter(db: Database, findClient: ClientLookup, now: () 
       await db.delete(oidcPayloads).where(eq(oidcPayloads.grantId, grantId));
     }
   };
-}
-
-/** Removes what has expired; called by the periodic purge. */
-export async function deleteExpiredOidcPayloads(db: Database, at: Date): Promise<number> {
-  const deleted = await db.delete(oidcPayloads).where(sql`${oidcPayloads.expiresAt} < ${at}`).returning({ id: oidcPayloads.id });
-  return deleted.length;
 }

@@ -1,16 +1,17 @@
 import { generateKeyPairSync, randomBytes, type JsonWebKey } from 'node:crypto';
-import { desc, lt, sql } from 'drizzle-orm';
+import { desc, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../../platform/db/client.ts';
 import { signingKeys } from '../../platform/db/schema.ts';
 import type { Sealer } from '../../platform/encryption.ts';
+import { RETIRED_KEY_SECONDS } from '../../platform/purge.ts';
+
+export { RETIRED_KEY_SECONDS };
 
 // The keys that sign ID tokens, JWT access tokens and logout tokens. Each rotation adds a pair: an
 // RSA key for RS256 (the algorithm every OpenID client must accept for ID tokens) and a P-256 key for
 // ES256 (JWT access tokens: signing with it costs a fraction of RSA). The newest pair signs; the
 // older ones are published in the JWKS while tokens they signed may still be presented.
 
-/** How long a retired key stays published: longer than any token it signed lives. */
-export const RETIRED_KEY_SECONDS = 2 * 3600;
 const KEY_LOCK = 7_405_012;
 
 export interface SigningKey {
@@ -71,13 +72,4 @@ export async function rotateSigningKeys(executor: Executor, sealer: Sealer, now:
   await insertPair(executor, sealer, now);
   const added = await executor.select({ kid: signingKeys.kid }).from(signingKeys).where(sql`${signingKeys.retiredAt} IS NULL`);
   return { retired: retired.map((row) => row.kid), added: added.map((row) => row.kid) };
-}
-
-/** Keys retired long enough ago that nothing they signed is still valid. */
-export async function deleteRetiredSigningKeys(db: Database, now: Date): Promise<number> {
-  const deleted = await db
-    .delete(signingKeys)
-    .where(lt(signingKeys.retiredAt, new Date(now.getTime() - RETIRED_KEY_SECONDS * 1000)))
-    .returning({ kid: signingKeys.kid });
-  return deleted.length;
 }
