@@ -30,8 +30,12 @@ export function provisioningTokenRoutes(provisioning: ProvisioningService): Fast
 
     app.get('/provisioning-tokens', {
       config,
-      schema: { tags, summary: "The licence's provisioning tokens, revoked ones included (never the tokens themselves)", response: { 200: z.object({ items: z.array(tokenSchema) }) } },
-      handler: async (request) => ({ items: await provisioning.list(userActor(request).licenceId) }),
+      schema: {
+        tags,
+        summary: "The licence's provisioning tokens, revoked ones included (never the tokens themselves), and the SCIM base URL they are used on",
+        response: { 200: z.object({ items: z.array(tokenSchema), scimBaseUrl: z.string().describe('<public URL>/scim/v2') }) },
+      },
+      handler: async (request) => ({ items: await provisioning.list(userActor(request).licenceId), scimBaseUrl: provisioning.scimBaseUrl }),
     });
 
     app.post('/provisioning-tokens', {

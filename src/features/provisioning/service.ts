@@ -52,6 +52,7 @@ export function createProvisioningService(ctx: AppContext, deps: { users: UsersS
   };
 
   return {
+    scimBaseUrl: `${ctx.config.publicUrl.replace(/\/$/, '')}/scim/v2`,
     list: async (licenceId: string) => (await store.listTokens(ctx.db, licenceId)).map(presentToken),
 
     /** A new token: shown once in the answer, stored only as its hash. */
