@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newConsole } from './support/browser.ts';
+import { expectNoSeriousA11yViolations, launchBrowser, newConsole } from './support/browser.ts';
 import { createLicence, createUser, PASSWORD, setPasswordByApi, startServer, type LicenceFixture, type RunningServer } from './support/server.ts';
 
 // The users' CSV in the console, as an admin uses it: export the list they see (tab and search), edit
@@ -111,6 +111,7 @@ for (const language of ['en', 'fr'] as const) {
       expect(await rows.nth(2).innerText()).toContain(words.refused);
       expect(await rows.nth(2).innerText()).toContain(words.badEmail);
       expect(await page.getByRole('button', { name: words.apply(1) }).isDisabled()).toBe(true);
+      await expectNoSeriousA11yViolations(page, `users import (${language})`);
 
       // A file in another encoding is refused with a clear message.
       await check(page, words, 'latin1.csv', Buffer.from(edited, 'latin1'));
