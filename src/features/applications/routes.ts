@@ -8,7 +8,12 @@ import { APPLICATION_KINDS, SERVICE_SCOPES, type ApplicationsService } from './s
 // /operator/v1/applications: the platform's applications that sign their users in through Gatehouse.
 
 const tags = ['Operator: applications'];
-const uri = z.string().min(1).max(2000);
+// URIs, not IRIs: printable ASCII only (others percent-encoded), so no control or bidi character hides in one.
+const uri = z
+  .string()
+  .min(1)
+  .max(2000)
+  .regex(/^[\x21-\x7E]+$/, { message: 'must be a URI of printable ASCII characters, without spaces (percent-encode the others)' });
 const uris = (what: string) =>
   z
     .array(uri)
@@ -17,7 +22,11 @@ const uris = (what: string) =>
 const kind = z
   .enum(APPLICATION_KINDS)
   .describe('web: a server-side web app holding a secret; spa: a single-page app and native: a mobile or desktop app, both public clients using PKCE; service: a backend calling Gatehouse with client credentials only');
-const catalogKey = z.string().min(1).max(200).describe('The catalog application it stands for, e.g. email-campaigns.campaigns, or its top-level key, e.g. email-campaigns');
+const catalogKey = z
+  .string()
+  .max(200)
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)*$/, { message: 'must be a key of the catalog, e.g. email-campaigns.campaigns' })
+  .describe('The catalog application it stands for, e.g. email-campaigns.campaigns, or its top-level key, e.g. email-campaigns');
 const scopes = z.array(z.enum(SERVICE_SCOPES)).max(SERVICE_SCOPES.length).describe('Only for a service: the scopes it may receive (decisions:read for POST /operator/v1/authorize, users:read to read users)');
 const backchannelLogoutUri = uri.describe('Where the provider posts a logout token when a user’s session ends: https except on localhost');
 
