@@ -191,6 +191,17 @@ describe('signing in with a passkey', () => {
     expect((await passkeySignIn(authenticator)).answer.body).toMatchObject({ code: 'passkey_rejected', reason: 'unknown_credential' });
   });
 
+  it('counts refused answers against the account like wrong passwords', async () => {
+    const { input, client } = await newSignedInUser();
+    const { authenticator } = await enrol(client);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      expect((await passkeySignIn(authenticator, { origin: 'https://gatehouse.example.net' })).answer.body.code).toBe('passkey_rejected');
+    }
+    const password = await test.anonymous().post('/api/v1/auth/login', { licence: fixture.code, login: input.login, password: TEST_PASSWORD });
+    expect(password.status).toBe(429);
+    expect(password.body.code).toBe('too_many_attempts');
+  });
+
   it('refuses and audits an authenticator whose counter goes back (a clone)', async () => {
     const { id, client } = await newSignedInUser();
     const { authenticator } = await enrol(client);
