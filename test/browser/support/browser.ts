@@ -50,7 +50,8 @@ export async function signIn(page: Page, licence: string, login: string, passwor
   await page.getByLabel('Licence').fill(licence);
   await page.getByLabel(labels.login).fill(login);
   await page.getByLabel(labels.password, { exact: true }).fill(password);
-  await page.getByRole('button', { name: labels.submit }).click();
+  // Exactly: the page also offers "Sign in with a passkey".
+  await page.getByRole('button', { name: labels.submit, exact: true }).click();
 }
 
 /** The labels of the left menu, in order. */
