@@ -7,6 +7,7 @@ import { createThrottle, throttleKey, type ThrottlePolicy } from '../../platform
 import { OIDC_PREFIX } from './provider.ts';
 import { PAGES_CSS, PAGES_STYLESHEET, preferredLanguage, refusalPage } from './pages.ts';
 import type { OidcService } from './service.ts';
+import { apiAccountSecretExpired } from '../password-renewal/service.ts';
 
 // The OpenID Provider mounted in the HTTP server. Fastify routes hand the raw request to
 // oidc-provider untouched but for two things the library leaves to its host: client secrets are
@@ -79,6 +80,12 @@ export function oidcRoutes(ctx: AppContext, oidc: OidcService): (app: FastifyIns
         throw error;
       }
       return { status: 401, error: 'invalid_client', description: 'client authentication failed', basic: basic !== null };
+    }
+    // The right secret of an API account, past its licence's maximum age: refused as OAuth says, but
+    // not counted as a failure of the address (features/password-renewal).
+    const client = await oidc.clients.find(id as string);
+    if (client?.kind === 'api-account' && (await apiAccountSecretExpired(ctx.db, client.licenceId, client.apiAccountId, ctx.now()))) {
+      return { status: 401, error: 'invalid_client', description: 'the client secret has expired: ask for a new one', basic: basic !== null };
     }
     form.set('client_id', id as string);
     form.set('client_secret', storedHash);

@@ -63,6 +63,13 @@ export async function apiSecretExpired(executor: Executor, account: { licenceId:
   return expires !== null && expires.getTime() <= now.getTime();
 }
 
+/** The same, by the account's id (read afresh: a client cache must not keep an expired secret working). */
+export async function apiAccountSecretExpired(executor: Executor, licenceId: string, apiAccountId: string, now: Date): Promise<boolean> {
+  const age = await store.findApiSecretAge(executor, licenceId, apiAccountId);
+  const expires = age === null ? null : apiSecretExpiresAt(age.maxAgeDays, age.secretSetAt);
+  return expires !== null && expires.getTime() <= now.getTime();
+}
+
 export function createPasswordRenewalService(ctx: AppContext) {
   const settingsOf = async (executor: Executor, licenceId: string, lock = false): Promise<RenewalSettings> => {
     const policy = await store.findPolicy(executor, licenceId, { lock });

@@ -178,3 +178,14 @@ export async function sessionHeld(executor: Executor, licenceId: string, session
   const [row] = await executor.select({ held: sessions.passwordChangeRequired }).from(sessions).where(and(eq(sessions.licenceId, licenceId), eq(sessions.id, sessionId))).limit(1);
   return row?.held ?? false;
 }
+
+/** When an API account's secret was issued, and the maximum age its licence allows (null: none). */
+export async function findApiSecretAge(executor: Executor, licenceId: string, apiAccountId: string) {
+  const [row] = await executor
+    .select({ licenceId: apiAccounts.licenceId, secretSetAt: apiAccounts.secretSetAt, maxAgeDays: licences.apiSecretMaxAgeDays })
+    .from(apiAccounts)
+    .innerJoin(licences, eq(licences.id, apiAccounts.licenceId))
+    .where(and(eq(apiAccounts.licenceId, licenceId), eq(apiAccounts.id, apiAccountId)))
+    .limit(1);
+  return row ?? null;
+}
