@@ -154,6 +154,9 @@ export function oidcRoutes(ctx: AppContext, oidc: OidcService): (app: FastifyIns
         return reply.redirect(`${SIGN_IN_PAGE}?${query.toString()}`, 303);
       }
       const sessionStartedAt = await oidc.sessionStartedAt(session);
+      if (session.secondFactorEnrolmentRequired === true) {
+        return refuse(403, language === 'fr' ? "Votre licence demande d'abord d'enregistrer une clé d'accès ou une application d'authentification dans la console." : 'Your licence asks you to enrol a passkey or an authenticator app in the console first.', 'second_factor_enrolment_required');
+      }
       if (session.passwordChangeRequired === true) {
         return refuse(403, language === 'fr' ? "Choisissez d'abord un nouveau mot de passe dans la console, puis revenez à l'application." : 'Choose a new password in the console first, then come back to the application.', 'password_change_required');
       }

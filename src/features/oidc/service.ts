@@ -53,7 +53,7 @@ export async function createOidcService(ctx: AppContext, { sealer, secretKey, en
   let verificationKeys: ReturnType<typeof createLocalJWKSet>;
 
   /** The console session of the browser making a request, if it may sign in to applications. */
-  const consoleSession = async (cookies: Record<string, string | undefined>): Promise<(ActiveSession & { passwordChangeRequired?: boolean }) | null> => {
+  const consoleSession = async (cookies: Record<string, string | undefined>): Promise<ActiveSession | null> => {
     const token = cookies[SESSION_COOKIE];
     if (!token) return null;
     return findActiveSession(ctx.db, token, lifetime, ctx.now());
@@ -153,7 +153,7 @@ export async function createOidcService(ctx: AppContext, { sealer, secretKey, en
     async verifyAccessToken(token: string, audience: 'api' | 'operator'): Promise<AccessTokenSubject | null> {
       let payload: JWTPayload;
       try {
-        ({ payload } = await jwtVerify(token, verificationKeys, { issuer: ctx.config.publicUrl, audience: resources[audience], typ: 'at+jwt', currentDate: ctx.now() }));
+        ({ payload } = await jwtVerify(token, verificationKeys, { issuer: ctx.config.publicUrl, audience: resources[audience], typ: 'at+jwt' }));
       } catch {
         return null;
       }
