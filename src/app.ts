@@ -37,7 +37,7 @@ import { createUserImportService } from './features/user-import/service.ts';
 import { createUsersService } from './features/users/service.ts';
 import { provisioningTokenRoutes } from './features/provisioning/routes.ts';
 import { createProvisioningService } from './features/provisioning/service.ts';
-import { scimRoutes } from './features/scim/routes.ts';
+import { SCIM_ERROR_FORMAT, scimRoutes } from './features/scim/routes.ts';
 import { createScimService } from './features/scim/service.ts';
 import { passkeyRoutes } from './features/passkeys/routes.ts';
 import { createPasskeysService } from './features/passkeys/service.ts';
@@ -182,7 +182,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<App> {
   await changes.start();
   const metrics = createMetrics();
   const consoleDir = dependencies.serveConsole !== false && existsSync(path.join(CONSOLE_DIR, 'index.html')) ? CONSOLE_DIR : null;
-  const server = await createHttpServer({ logger, metrics, publicUrl: config.publicUrl, version: VERSION, consoleDir, trustProxy: config.trustProxy });
+  const server = await createHttpServer({ logger, metrics, publicUrl: config.publicUrl, version: VERSION, consoleDir, trustProxy: config.trustProxy, ownErrorFormats: [SCIM_ERROR_FORMAT] });
 
   registerAuthentication(server, {
     db: database.db,

@@ -39,6 +39,9 @@ function seedFor(operation: Operation): number {
   return hash;
 }
 
+/** SCIM 2.0 endpoints answer SCIM error documents, not problems. */
+const SCIM = /^\/scim\/v2\//;
+
 /** RFC 6749 endpoints answer {error}, not a problem document. */
 const OAUTH = /^\/api\/v1\/auth\/token$|oidc|\.well-known/;
 
@@ -146,6 +149,12 @@ function malformedAnswer(path: string, answer: HttpAnswer): string | null {
     // RFC 6749 §5.2, except the problems every route shares (size, media type, throttle).
     if (contentType.startsWith('application/problem+json')) return problemShape(answer);
     return contentType.startsWith('application/json') && typeof answer.body?.error === 'string' ? null : `an OAuth error that is not {error}: ${contentType}`;
+  }
+  if (SCIM.test(path)) {
+    // RFC 7644 §3.12: SCIM answers its own error documents, with the status as a string.
+    const body = answer.body as { schemas?: unknown; status?: unknown } | null;
+    const scimError = contentType.startsWith('application/scim+json') && Array.isArray(body?.schemas) && body.schemas[0] === 'urn:ietf:params:scim:api:messages:2.0:Error';
+    return scimError && body?.status === String(answer.status) ? null : `a SCIM error that is not a SCIM error document: ${contentType}`;
   }
   if (!contentType.startsWith('application/problem+json')) return `an error answered as ${contentType || 'no content type'}, not application/problem+json`;
   return problemShape(answer);

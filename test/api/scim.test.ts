@@ -321,6 +321,11 @@ describe('errors are SCIM error documents', () => {
 
   it('answers unknown endpoints, bad JSON and other media types in SCIM too', async () => {
     expect((await scim.get('/Groups')).body).toEqual(scimError(404));
+    // Even a path the router refuses before routing (too long, or not valid percent-encoding).
+    const tooLong = await scim.get(`/Users/${'x'.repeat(2000)}`);
+    expect(tooLong.status).toBe(404);
+    expect(tooLong.body).toEqual(scimError(404));
+    expect((await scim.get('/Users/%ED%A0%80')).body).toEqual(scimError(404));
     const badJson = await scim.request('POST', '/Users', '{"userName": ', { 'content-type': 'application/scim+json' });
     expect(badJson.body).toEqual(scimError(400, 'invalidSyntax'));
     const plainJson = await scim.request('POST', '/Users', '{"userName": ', { 'content-type': 'application/json' });

@@ -399,6 +399,10 @@ export const RECORDS_REFUSALS: Record<string, string[] | null> = {
   operator_tokens: ['last_used_at'],
   // A wrong second-factor code counts against its sign-in challenge.
   sign_in_challenges: ['attempts'],
+  // When a provisioning token was last used, as for operator tokens. And a user's ETag counter: it
+  // moves with every change of their other columns (which show it), and a change undone leaves it moved.
+  provisioning_tokens: ['last_used_at'],
+  users: ['version'],
 };
 
 export type DataFingerprint = Record<string, string>;

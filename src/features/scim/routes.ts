@@ -40,6 +40,12 @@ const patchBody = z.looseObject({
 });
 const ifMatch = z.looseObject({ 'if-match': z.string().max(1000).optional().describe('W/"<version>" from meta.version: the change applies only to that version (else 412)') });
 
+/** For the server: errors raised under /scim/v2 before routing (a malformed path) are SCIM errors too. */
+export const SCIM_ERROR_FORMAT = {
+  prefix: '/scim/v2/',
+  answer: (status: number, detail: string) => ({ contentType: SCIM_JSON, body: new ScimError(status, detail).toBody() }),
+};
+
 function provisioningActor(request: FastifyRequest): ProvisioningActor {
   const actor = request.actor;
   if (actor?.kind !== 'provisioning') throw new ScimError(401, 'A provisioning token is required');

@@ -36,6 +36,11 @@ export interface HttpServerOptions {
   trustProxy: boolean | number | string;
   /** The built console, served at / with every unknown page answered by its index.html. */
   consoleDir: string | null;
+  /**
+   * Protocols under a path prefix that answer errors in their own format (SCIM), even the errors
+   * raised before routing, which no plugin's error handler sees.
+   */
+  ownErrorFormats?: { prefix: string; answer: (status: number, detail: string) => { contentType: string; body: unknown } }[];
 }
 
 /** The console's index.html, read again when a rebuild changed it, so its asset names stay current. */
@@ -123,6 +128,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     frameworkErrors: (error, request, reply) => {
       const problem = (error.statusCode ?? 500) < 500 ? new Problem('not_found', 'No resource has this path') : problemOf(error);
       if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+      const own = options.ownErrorFormats?.find((format) => request.url.startsWith(format.prefix))?.answer(problem.status, problem.detail ?? problem.message);
+      if (own !== undefined) return void (reply as FastifyReply).status(problem.status).type(own.contentType).send(JSON.stringify(own.body));
       void (reply as FastifyReply).status(problem.status).type('application/problem+json').send(problem.toBody());
     },
   }).withTypeProvider<ZodTypeProvider>();
