@@ -1,0 +1,125 @@
+// The OpenID Provider's speed through HTTP, on one Gatehouse server process over the local
+// PostgreSQL (a scratch database), autocannon in this process:
+//   1. client-credentials grants of a service application (JWT access tokens);
+//   2. authorization-code exchanges of a confidential web application (token endpoint);
+//   3. POST /api/v1/authorize with a person's JWT access token, paced at a steady rate.
+//   node --import tsx bench/oidc/run.ts [--seconds 20] [--connections 8] [--rate 5000]
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import * as client from 'openid-client';
+import pg from 'pg';
+import { HttpClient } from '../../test/support/http.ts';
+import { authorize, Browser } from '../../test/support/oidc.ts';
+import { startServerProcess } from '../../test/support/process.ts';
+import { createScratchDatabase } from '../scratch-database.ts';
+
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, connections: { type: 'string', default: '8' }, rate: { type: 'string', default: '5000' } } });
+const seconds = Number(values.seconds);
+const connections = Number(values.connections);
+const scratch = await createScratchDatabase();
+const token = randomBytes(24).toString('hex');
+const password = 'benchmark passphrase';
+// The demo licence prints its admin's set-password link once, at start: the server runs at the
+// production log level (info), not at debug where every request and message would be written.
+const server = await startServerProcess({ DATABASE_URL: scratch.url, GATEHOUSE_BOOTSTRAP_OPERATOR_TOKEN: token, GATEHOUSE_SECRET_KEY: randomBytes(32).toString('hex'), GATEHOUSE_DEMO: 'on', LOG_LEVEL: 'info' });
+// The issuer is the public URL, http://localhost:<port> by default: every request goes there.
+const base = server.url.replace('127.0.0.1', 'localhost');
+const database = new pg.Client({ connectionString: scratch.url });
+await database.connect();
+
+const rows: Record<string, Record<string, string | number>> = {};
+const record = (name: string, result: autocannon.Result) => {
+  rows[name] = {
+    'requests/s (mean)': Math.round(result.requests.average),
+    'latency p50 ms': result.latency.p50,
+    'latency p99 ms': result.latency.p99,
+    'non-2xx': result.non2xx,
+    total: result.requests.total,
+  };
+};
+
+try {
+  const operator = new HttpClient(base).withBearer(token);
+  let link: string | undefined;
+  for (let i = 0; i < 100 && link === undefined; i++) {
+    link = /reset-password\?token=([A-Za-z0-9_-]+)/.exec(server.output())?.[1];
+    if (link === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await new HttpClient(base).post('/api/v1/auth/password-reset/complete', { token: link, password });
+  const service = (await operator.post('/operator/v1/applications', { name: 'Bench service', kind: 'service', redirectUris: [], scopes: ['decisions:read'] })).body;
+  const web = (await operator.post('/operator/v1/applications', { name: 'Bench web', kind: 'web', redirectUris: ['http://localhost:5173/callback'] })).body;
+
+  // 1. Client credentials.
+  record(
+    'client credentials (service, JWT)',
+    await autocannon({
+      url: `${base}/oidc/token`,
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'decisions:read', client_id: service.clientId, client_secret: service.clientSecret }).toString(),
+      connections,
+      duration: seconds,
+    }),
+  );
+
+  // 2. Code exchanges: one real sign-in makes a code; its stored artefact is copied under fresh ids,
+  // so every request redeems a code of its own (same grant, same PKCE challenge).
+  const config = await client.discovery(new URL(base), web.clientId, web.clientSecret, client.ClientSecretPost(web.clientSecret), { execute: [client.allowInsecureRequests] });
+  const person = { licence: 'demo', login: 'admin', password };
+  const { callback, verifier } = await authorize(config, new Browser(base), person, { resource: `${base}/api/v1` });
+  const code = callback.searchParams.get('code') as string;
+  const { rows: stored } = await database.query<{ payload: Record<string, unknown>; grant_id: string; account_id: string; expires_at: Date }>(
+    "SELECT payload, grant_id, account_id, expires_at FROM oidc_payloads WHERE model = 'AuthorizationCode' AND id = $1",
+    [code],
+  );
+  const sample = stored[0];
+  if (sample === undefined) throw new Error('no stored code');
+  const count = Math.ceil(seconds * 3000);
+  const codes = Array.from({ length: count }, () => randomBytes(32).toString('base64url'));
+  const farFuture = new Date(Date.now() + 3600_000);
+  const exp = Math.floor(farFuture.getTime() / 1000);
+  for (let start = 0; start < codes.length; start += 1000) {
+    const slice = codes.slice(start, start + 1000);
+    await database.query(
+      "INSERT INTO oidc_payloads (model, id, payload, grant_id, account_id, expires_at) SELECT 'AuthorizationCode', id, $2::jsonb || jsonb_build_object('jti', id, 'exp', $5::int), $3, $4, $6 FROM unnest($1::text[]) AS id",
+      [slice, JSON.stringify(sample.payload), sample.grant_id, sample.account_id, exp, farFuture],
+    );
+  }
+  let next = 0;
+  const form = (value: string) =>
+    new URLSearchParams({ grant_type: 'authorization_code', code: value, redirect_uri: 'http://localhost:5173/callback', code_verifier: verifier, client_id: web.clientId, client_secret: web.clientSecret }).toString();
+  record(
+    'authorization code exchange (web, confidential)',
+    await autocannon({
+      url: `${base}/oidc/token`,
+      // Each exchange waits on several database round trips: more connections keep the process busy.
+      connections: connections * 4,
+      duration: seconds,
+      requests: [{ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, setupRequest: (request) => ({ ...request, body: form(codes[next++ % codes.length] as string) }) }],
+    }),
+  );
+
+  // 3. A person's JWT access token at Gatehouse's API, at a steady rate.
+  const second = await authorize(config, new Browser(base), person, { resource: `${base}/api/v1` });
+  const tokens = await client.authorizationCodeGrant(config, second.callback, { pkceCodeVerifier: second.verifier, expectedState: second.state, expectedNonce: second.nonce }, { resource: `${base}/api/v1` });
+  record(
+    `POST /api/v1/authorize with a JWT, paced at ${values.rate}/s`,
+    await autocannon({
+      url: `${base}/api/v1/authorize`,
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.access_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ permission: 'profiles.profiles.view' }),
+      connections: 50,
+      overallRate: Number(values.rate),
+      duration: seconds,
+    }),
+  );
+
+  console.log(`OpenID Provider over ${seconds} s, ${connections} connections, node ${process.version}, ${new Date().toISOString()}`);
+  console.table(rows);
+} finally {
+  await database.end();
+  await server.stop();
+  await scratch.drop();
+}
