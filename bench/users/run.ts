@@ -1,10 +1,20 @@
-// Users list and search through HTTP on a licence of 100,000 users, on PGlite and on PostgreSQL.
-//   node --import tsx bench/users/run.ts [--users 100000] [--requests 300] [--database pglite|postgres]
-// PostgreSQL is taken from BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test),
-// in a scratch database created and dropped by the run.
+// Users list and search through HTTP on a licence of many users, on PGlite and on PostgreSQL.
+//   node --expose-gc --import tsx bench/users/run.ts [--users 100000] [--licences 1] [--requests 300]
+//     [--database pglite|postgres|both] [--plans FILE] [--snapshot]
+// --users is the total, spread evenly over --licences licences (rows interleaved, as sign-ups of many
+// customers are); the requests are those of the first licence's admin. --plans writes the EXPLAIN
+// (ANALYZE, BUFFERS) of the exact SQL each measured request ran (PostgreSQL). --snapshot times the
+// build of the first licence's decision snapshot and records the heap it holds (--expose-gc for a
+// clean measure). PostgreSQL is taken from BENCH_DATABASE_URL (default
+// postgres://postgres@127.0.0.1:5432/test), in a scratch database created and dropped by the run.
 import { randomBytes } from 'node:crypto';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
+import pg from 'pg';
+import { compileLicenceSnapshot } from '../../src/core/decision.ts';
+import { SnapshotCache } from '../../src/features/authorization/snapshots.ts';
+import { loadSnapshotInput } from '../../src/features/authorization/store.ts';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/platform/config.ts';
 import { openDatabase, openPglite, type DatabaseHandle } from '../../src/platform/db/client.ts';
@@ -18,19 +28,40 @@ const { values } = parseArgs({
     users: { type: 'string', default: '100000' },
     requests: { type: 'string', default: '300' },
     database: { type: 'string', default: 'both' },
+    licences: { type: 'string', default: '1' },
+    plans: { type: 'string' },
+    snapshot: { type: 'boolean', default: false },
   },
 });
 const USERS = Number(values.users);
 const REQUESTS = Number(values.requests);
+const LICENCES = Number(values.licences);
+const PER_LICENCE = Math.ceil(USERS / LICENCES);
+
+// The exact SQL of the users list, caught on its way to PostgreSQL, so that the plans shown are those
+// of what the API ran, parameters included (node-postgres sends every query through Client#query).
+let lastListQuery: { text: string; values: unknown[] } | null = null;
+const clientQuery = pg.Client.prototype.query as (...args: unknown[]) => unknown;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  const [config, params] = args as [string | { text?: string; values?: unknown[] }, unknown[] | undefined];
+  const text = typeof config === 'string' ? config : config?.text;
+  if (text !== undefined && /from "users"/.test(text) && /order by lower\("users"."login"\)/.test(text)) {
+    lastListQuery = { text, values: (Array.isArray(params) ? params : typeof config === 'object' ? config.values : undefined) ?? [] };
+  }
+  return clientQuery.apply(this, args);
+} as typeof pg.Client.prototype.query;
+
+const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 const FIRST = ['Alice', 'Bruno', 'Chloé', 'David', 'Emma', 'Farid', 'Gabriel', 'Hugo', 'Inès', 'Jules', 'Karim', 'Léa', 'Manon', 'Nathan', 'Océane', 'Paul'];
 const LAST = ['Martin', 'Bernard', 'Dubois', 'Thomas', 'Robert', 'Richard', 'Petit', 'Durand', 'Leroy', 'Moreau', 'Simon', 'Laurent', 'Lefebvre', 'Michel'];
 
-async function scratchPostgres(): Promise<{ handle: DatabaseHandle; drop: () => Promise<void> }> {
+async function scratchPostgres(): Promise<{ handle: DatabaseHandle; url: string | null; drop: () => Promise<void> }> {
   const scratch = await createScratchDatabase();
   const handle = await openDatabase({ kind: 'postgres', url: scratch.url });
   return {
     handle,
+    url: scratch.url,
     drop: async () => {
       await handle.close();
       await scratch.drop();
@@ -41,7 +72,7 @@ async function scratchPostgres(): Promise<{ handle: DatabaseHandle; drop: () => 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 async function run(kind: 'pglite' | 'postgres') {
-  const { handle, drop } = kind === 'pglite' ? await (async () => { const h = await openPglite(null); return { handle: h, drop: () => h.close() }; })() : await scratchPostgres();
+  const { handle, url, drop } = kind === 'pglite' ? await (async () => { const h = await openPglite(null); return { handle: h, url: null, drop: () => h.close() }; })() : await scratchPostgres();
   await migrate(handle);
   const token = randomBytes(24).toString('hex');
   const sent: DeliverableMessage[] = [];
@@ -49,31 +80,79 @@ async function run(kind: 'pglite' | 'postgres') {
   const app = await buildApp({ config, database: handle, logger: createLogger('warn'), serveConsole: false, transports: { email: { send: async (m) => void sent.push(m) }, sms: { send: async () => undefined } } });
   const base = await app.server.listen({ port: 0, host: '127.0.0.1' });
 
-  const created = await fetch(`${base}/operator/v1/licences`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ code: 'bench', name: 'Bench', seatLimit: USERS + 10, admin: { login: 'admin', firstName: 'Bench', lastName: 'Admin', email: 'admin@bench.example', language: 'en' } }),
-  }).then((r) => r.json() as Promise<{ licence: { id: string }; admin: { configuration: { id: string }; entityGroup: { id: string }; defaultEntity: { id: string } } }>);
+  type Created = { licence: { id: string }; admin: { configuration: { id: string }; entityGroup: { id: string }; defaultEntity: { id: string } } };
+  const createLicence = (code: string, email: string) =>
+    fetch(`${base}/operator/v1/licences`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ code, name: code, seatLimit: PER_LICENCE + 10, admin: { login: 'admin', firstName: 'Bench', lastName: 'Admin', email, language: 'en' } }),
+    }).then(async (r) => {
+      if (r.status !== 201) throw new Error(`licence ${code}: ${r.status} ${await r.text()}`);
+      return r.json() as Promise<Created>;
+    });
+  const created = await createLicence('bench', 'admin@bench.example');
+  // The other licences through the API too (4 at a time): each is a licence as an operator makes it.
+  const others: Created[] = [];
+  for (let i = 1; i < LICENCES; i += 4) {
+    const codes = Array.from({ length: Math.min(4, LICENCES - i) }, (_, k) => `bench-${i + k}`);
+    others.push(...(await Promise.all(codes.map((code) => createLicence(code, `admin@${code}.example`)))));
+  }
+  const { licence } = created;
+  if (LICENCES > 1) log(`${LICENCES} licences created`);
 
-  // Users are loaded in bulk with SQL: the benchmark measures reading them, not 100,000 sign-ups.
+  // Users are loaded in bulk with SQL: the benchmark measures reading them, not millions of sign-ups.
   const started = Date.now();
-  const { licence, admin } = created;
-  const userConfiguration = await handle.db.execute(sql`SELECT id FROM rights_configurations WHERE licence_id = ${licence.id} AND key = 'user'`);
-  const configurationId = (userConfiguration as unknown as { rows: { id: string }[] }).rows[0]!.id;
-  for (let offset = 0; offset < USERS; offset += 10_000) {
-    const count = Math.min(10_000, USERS - offset);
-    await handle.db.execute(sql`
+  const rowsOf = <T>(result: unknown) => (result as { rows: T[] }).rows;
+  const targets = [];
+  for (const { licence: l, admin: a } of [created, ...others]) {
+    const [configuration] = rowsOf<{ id: string }>(await handle.db.execute(sql`SELECT id FROM rights_configurations WHERE licence_id = ${l.id} AND key = 'user'`));
+    targets.push(`(${targets.length}, '${l.id}'::uuid, '${configuration!.id}'::uuid, '${a.entityGroup.id}'::uuid, '${a.defaultEntity.id}'::uuid)`);
+  }
+  // On PostgreSQL the secondary indexes are built after the load (faster than growing them row by
+  // row), and the foreign-key triggers are off while the rows, consistent by construction, go in.
+  const postgres = kind === 'postgres';
+  const indexes = postgres
+    ? rowsOf<{ name: string; definition: string }>(
+        await handle.db.execute(sql`SELECT indexname AS name, indexdef AS definition FROM pg_indexes WHERE tablename = 'users' AND indexname NOT IN (SELECT conname FROM pg_constraint)`),
+      )
+    : [];
+  for (const index of indexes) await handle.db.execute(sql.raw(`DROP INDEX ${index.name}`));
+  const batch = postgres ? 500_000 : 10_000;
+  for (let offset = 0; offset < USERS; offset += batch) {
+    const count = Math.min(batch, USERS - offset);
+    // Row n goes to licence n % LICENCES as its (n / LICENCES + 1)th user: logins user1, user2… in each.
+    const insert = sql`
       INSERT INTO users (licence_id, id, login, first_name, last_name, email, language, status, configuration_id, entity_group_id, default_entity_id)
-      SELECT ${licence.id}::uuid, gen_random_uuid(), 'user' || n,
-        (${sql.raw(`ARRAY[${FIRST.map((f) => `'${f}'`).join(',')}]`)})[1 + n % ${FIRST.length}],
-        (${sql.raw(`ARRAY[${LAST.map((l) => `'${l}'`).join(',')}]`)})[1 + (n / 7) % ${LAST.length}] || n % 97,
-        'user' || n || '@customer' || n % 50 || '.example', 'fr',
-        CASE WHEN n % 10 = 0 THEN 'deactivated' ELSE 'active' END,
-        ${configurationId}::uuid, ${admin.entityGroup.id}::uuid, ${admin.defaultEntity.id}::uuid
-      FROM generate_series(${offset + 1}::int, ${offset + count}::int) AS n`);
+      SELECT t.licence_id, gen_random_uuid(), 'user' || u.n,
+        (${sql.raw(`ARRAY[${FIRST.map((f) => `'${f}'`).join(',')}]`)})[1 + u.n % ${FIRST.length}],
+        (${sql.raw(`ARRAY[${LAST.map((l) => `'${l}'`).join(',')}]`)})[1 + (u.n / 7) % ${LAST.length}] || u.n % 97,
+        'user' || u.n || '@customer' || u.n % 50 || '.example', 'fr',
+        CASE WHEN u.n % 10 = 0 THEN 'deactivated' ELSE 'active' END,
+        t.configuration_id, t.entity_group_id, t.default_entity_id
+      FROM (SELECT g % ${LICENCES} AS target, g / ${LICENCES} + 1 AS n FROM generate_series(${offset}::bigint, ${offset + count - 1}::bigint) AS g) AS u
+      JOIN (VALUES ${sql.raw(targets.join(','))}) AS t (target, licence_id, configuration_id, entity_group_id, default_entity_id) ON t.target = u.target`;
+    if (postgres) {
+      await handle.db.transaction(async (tx) => {
+        await tx.execute(sql`SET LOCAL session_replication_role = replica`);
+        await tx.execute(insert);
+      });
+    } else {
+      await handle.db.execute(insert);
+    }
+    if (USERS >= 1_000_000) log(`${offset + count} users loaded`);
+  }
+  for (const index of indexes) {
+    const t0 = Date.now();
+    await handle.db.transaction(async (tx) => {
+      await tx.execute(sql`SET LOCAL maintenance_work_mem = '1GB'`);
+      await tx.execute(sql.raw(index.definition));
+    });
+    if (USERS >= 1_000_000) log(`index ${index.name} built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }
   await handle.db.execute(sql`ANALYZE users`);
   const loadSeconds = (Date.now() - started) / 1000;
+  const size = postgres ? rowsOf<{ table: string; indexes: string }>(await handle.db.execute(sql`SELECT pg_size_pretty(pg_table_size('users')) AS table, pg_size_pretty(pg_indexes_size('users')) AS indexes`))[0]! : null;
+  if (size) log(`users: table ${size.table}, indexes ${size.indexes}, loaded in ${loadSeconds.toFixed(0)} s`);
 
   await app.outbox.deliverDue();
   const link = /token=([A-Za-z0-9_-]+)/.exec(sent.find((m) => m.to === 'admin@bench.example')!.text)![1];
@@ -81,12 +160,18 @@ async function run(kind: 'pglite' | 'postgres') {
   const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ licence: 'bench', login: 'admin', password: 'benchmark passphrase' }) });
   const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!;
 
+  // The SQL each distinct request ran (the last one of the cursor walk), for the plans.
+  const ran: { label: string; path: string; query: { text: string; values: unknown[] } }[] = [];
   const measure = async (label: string, paths: () => string, onAnswer?: (body: { nextCursor: string | null }) => void) => {
     const times: number[] = [];
     let items = 0;
+    const queries = new Map<string, { text: string; values: unknown[] }>();
     for (let i = 0; i < REQUESTS + 20; i++) {
+      const path = paths();
       const t0 = performance.now();
-      const answer = await fetch(base + paths(), { headers: { cookie } });
+      lastListQuery = null;
+      const answer = await fetch(base + path, { headers: { cookie } });
+      if (lastListQuery !== null) queries.set(path.includes('cursor=') ? 'cursor' : path, lastListQuery);
       const body = (await answer.json()) as { items: unknown[]; nextCursor: string | null };
       onAnswer?.(body);
       if (answer.status !== 200) throw new Error(`${label}: ${answer.status} ${JSON.stringify(body)}`);
@@ -95,6 +180,7 @@ async function run(kind: 'pglite' | 'postgres') {
         items += body.items.length;
       }
     }
+    for (const [path, query] of queries) ran.push({ label, path: path === 'cursor' ? '/api/v1/users?cursor=… (the last page walked)' : path, query });
     times.sort((a, b) => a - b);
     return { query: label, median: percentile(times, 50).toFixed(2), p99: percentile(times, 99).toFixed(2), itemsPerPage: (items / REQUESTS).toFixed(1) };
   };
@@ -124,16 +210,67 @@ async function run(kind: 'pglite' | 'postgres') {
       AND lower(login || ' ' || first_name || ' ' || last_name || ' ' || email) LIKE '%r99999%'
     ORDER BY lower(login), id LIMIT 51`);
   const planText = (plan as unknown as { rows: Record<string, string>[] }).rows.map((row) => Object.values(row)[0]).join('\n');
+
+  // The plans of the exact SQL the measured requests ran, with a warm cache as they had.
+  if (values.plans && url !== null) {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const sections = [`# users: ${USERS} over ${LICENCES} licence(s), ${new Date().toISOString()}\n`];
+    for (const { label, path, query } of ran) {
+      const explained = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${query.text}`, query.values);
+      sections.push(`## ${label}: GET ${path}\n\n\`\`\`\n${explained.rows.map((row) => row['QUERY PLAN']).join('\n')}\n\`\`\`\n`);
+    }
+    await client.end();
+    appendFileSync(values.plans, `${sections.join('\n')}\n`);
+  }
+
+  // The decision snapshot of the measured licence: built as a process builds it on first use, timed,
+  // and the heap it holds measured (after a collection on both sides when --expose-gc is given).
+  let snapshotRow: Record<string, string> | null = null;
+  if (values.snapshot) {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
+    const before = process.memoryUsage();
+    const t0 = performance.now();
+    const snapshot = await new SnapshotCache(app.context).get(licence.id);
+    const buildSeconds = (performance.now() - t0) / 1000;
+    gc?.();
+    const after = process.memoryUsage();
+    // Where the time goes: the same build in its two halves.
+    const t1 = performance.now();
+    const input = await handle.db.transaction((tx) => loadSnapshotInput(tx, licence.id));
+    const t2 = performance.now();
+    const catalog = await app.context.catalog.current();
+    compileLicenceSnapshot(catalog, input!);
+    const t3 = performance.now();
+    const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+    snapshotRow = {
+      users: String(input!.users.length),
+      build: `${buildSeconds.toFixed(2)} s`,
+      'read from database': `${((t2 - t1) / 1000).toFixed(2)} s`,
+      compile: `${((t3 - t2) / 1000).toFixed(2)} s`,
+      'heap held': mb(after.heapUsed - before.heapUsed),
+      'array buffers held': mb(after.arrayBuffers - before.arrayBuffers),
+      'RSS after': mb(after.rss),
+      measured: gc ? 'after gc' : 'without gc (run with --expose-gc)',
+    };
+    if (snapshot === null) throw new Error('no snapshot');
+  }
   await app.close();
   await drop();
-  return { kind, loadSeconds, rows, planText };
+  return { kind, loadSeconds, rows, planText, snapshotRow };
 }
 
 const kinds: ('pglite' | 'postgres')[] = values.database === 'both' ? ['pglite', 'postgres'] : [values.database as 'pglite' | 'postgres'];
-console.log(`users: ${USERS}, requests per query: ${REQUESTS}, node ${process.version}, ${new Date().toISOString()}`);
+console.log(`users: ${USERS} over ${LICENCES} licence(s), requests per query: ${REQUESTS}, node ${process.version}, ${new Date().toISOString()}`);
+if (values.plans) writeFileSync(values.plans, '');
 for (const kind of kinds) {
   const result = await run(kind);
   console.log(`\n${kind} (loaded in ${result.loadSeconds.toFixed(1)} s) — latency in ms through HTTP`);
   console.table(result.rows);
   console.log(`plan of a rare infix search:\n${result.planText}`);
+  if (result.snapshotRow) {
+    console.log('decision snapshot of the measured licence:');
+    console.table([result.snapshotRow]);
+  }
 }
