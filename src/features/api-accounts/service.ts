@@ -1,21 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { recordAudit, type AuditActor } from '../../platform/audit.ts';
 import type { AppContext } from '../../platform/context.ts';
-import { hashToken, randomToken, sameSecret } from '../../platform/crypto.ts';
+import { hashToken, randomToken } from '../../platform/crypto.ts';
 import type { Executor, Transaction } from '../../platform/db/client.ts';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
-import { issueApiToken, revokeApiTokens } from '../../platform/http/api-tokens.ts';
+import { revokeApiTokens } from '../../platform/http/api-tokens.ts';
 import { cursors, pageOf } from '../../platform/http/pagination.ts';
 import { ensure, fieldError, invalidField, notFound, Problem, type FieldError } from '../../platform/http/problems.ts';
 import { enqueueMessages } from '../../platform/messaging/outbox.ts';
-import { createThrottle, throttleKey, type ThrottlePolicy } from '../../platform/throttle.ts';
 import type { CompiledCatalog } from '../../core/catalog.ts';
 import type { CeilingCaller } from '../users/ceiling.ts';
 import type { UsersService } from '../users/service.ts';
 import { routesOf, type Delivery, type Route } from './holders.ts';
 import { requestOutcomeMessage, secretDelivery } from './messages.ts';
 import * as store from './store.ts';
-import { apiSecretExpired } from '../password-renewal/service.ts';
 
 // API accounts: licence admins ask, the vendor's operators decide, and the secret goes straight to
 // its holder — into their Transfer Box when they are a console user who can open it, otherwise by
@@ -41,13 +39,6 @@ export type { Delivery };
 
 // Logins that say what they are for are easier to audit; a warning, not a rule.
 const SERVICE_LOGIN = /ws|webservice/i;
-
-// Failed client authentications are counted per client address only. Counting them per client id
-// let anyone who guessed a client id (`<licence>/<login>`, both guessable) lock its real holder out.
-const CLIENT_ADDRESS_POLICY: ThrottlePolicy = { scope: 'api-token-address', threshold: 50, firstLockSeconds: 60, maxLockSeconds: 15 * 60, forgetAfterSeconds: 3600 };
-
-// Compared against when the client id is unknown, so that case costs the same as a wrong secret.
-const UNKNOWN_CLIENT_HASH = hashToken(randomToken());
 
 type RecordedHolder = Pick<store.RequestRow, 'holderUserId' | 'holderFirstName' | 'holderLastName' | 'holderEmail' | 'holderMobile'>;
 
@@ -104,7 +95,6 @@ function deliverable(route: Route): asserts route is Exclude<Route, { delivery: 
 }
 
 export function createApiAccountsService(ctx: AppContext, transferBox: TransferBoxDelivery, ceilings: UsersService['ceilings']) {
-  const throttle = createThrottle(ctx.db, () => ctx.now());
 
   const accountView = async (executor: Executor, licenceId: string, id: string) => {
     const view = await store.findAccountView(executor, licenceId, id);
@@ -362,36 +352,7 @@ export function createApiAccountsService(ctx: AppContext, transferBox: TransferB
       ctx.deliverSoon();
       return { apiAccount: await accountView(ctx.db, licenceId, accountId), delivery };
     },
-
-    /**
-     * OAuth2 client credentials (RFC 6749 §4.4). The secret is checked first: it is 256 random bits,
-     * out of reach of guessing whatever the pace, so the right secret is never refused for anything
-     * others did. A failure is counted against the address it came from, and an address past its
-     * ration of failures is told to slow down until its lock ends (failures are forgotten an hour
-     * after the last).
-     */
-    async grantToken(clientId: string, clientSecret: string, ip: string | null): Promise<TokenGrant> {
-      const slash = clientId.indexOf('/');
-      const account = slash > 0 ? await store.findAccountByClientId(ctx.db, clientId.slice(0, slash), clientId.slice(slash + 1)) : null;
-      const matches = sameSecret(account?.secretHash ?? UNKNOWN_CLIENT_HASH, hashToken(clientSecret));
-      if (account !== null && matches && account.status === 'active') {
-        // A secret past the licence's maximum age is refused as OAuth says (invalid_client), but it is
-        // the right secret: no failure is counted against the address (features/password-renewal).
-        if (await apiSecretExpired(ctx.db, account, ctx.now())) return { outcome: 'refused' };
-        return { outcome: 'granted', ...(await issueApiToken(ctx.db, account, ctx.now())) };
-      }
-      try {
-        // Counted unless the address is locked already: then it is refused without a count.
-        await throttle.attempt([throttleKey(CLIENT_ADDRESS_POLICY, ip ?? 'unknown')]);
-      } catch (error) {
-        if (error instanceof Problem && error.code === 'too_many_attempts') return { outcome: 'throttled', retryAfterSeconds: Number(error.extensions.retryAfterSeconds) };
-        throw error;
-      }
-      return { outcome: 'refused' };
-    },
   };
 }
-
-export type TokenGrant = { outcome: 'granted'; token: string; expiresIn: number } | { outcome: 'refused' } | { outcome: 'throttled'; retryAfterSeconds: number };
 
 export type ApiAccountsService = ReturnType<typeof createApiAccountsService>;

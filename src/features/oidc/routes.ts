@@ -14,7 +14,11 @@ import { apiAccountSecretExpired } from '../password-renewal/service.ts';
 // checked against their stored hashes (see clients.ts), with failed attempts throttled per address;
 // and the sign-in step (the interaction) is Gatehouse's console sign-in.
 
-/** Failed client authentications per address, the same policy (and counts) as before the provider. */
+/**
+ * Failed client authentications are counted per client address only (the same policy and counts as
+ * before the provider): counting them per client id would let anyone who guessed a client id
+ * (`<licence>/<login>`, both guessable) lock its real holder out.
+ */
 const CLIENT_ADDRESS_POLICY: ThrottlePolicy = { scope: 'api-token-address', threshold: 50, firstLockSeconds: 60, maxLockSeconds: 15 * 60, forgetAfterSeconds: 3600 };
 /** The provider's own limit on a request body. */
 const BODY_LIMIT = 56 * 1024;
