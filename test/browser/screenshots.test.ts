@@ -37,6 +37,10 @@ const WORDS = {
     licences: 'Licences',
     requests: 'API account requests',
     tokens: 'Operator tokens',
+    importCsv: 'Import CSV',
+    csvFile: 'CSV file',
+    checkFile: 'Check the file',
+    applications: 'Applications',
   },
   fr: {
     signIn: 'Se connecter',
@@ -60,6 +64,10 @@ const WORDS = {
     licences: 'Licences',
     requests: 'Demandes de comptes API',
     tokens: 'Jetons d’opérateur',
+    importCsv: 'Importer un CSV',
+    csvFile: 'Fichier CSV',
+    checkFile: 'Vérifier le fichier',
+    applications: 'Applications',
   },
 } as const;
 
@@ -97,6 +105,12 @@ beforeAll(async () => {
   }
   expect((await alice.post('/api/v1/api-account-requests', { login: 'shop-ws', holder: { userId: rita.id } })).status).toBe(201);
 
+  // Password renewal every month, reminders 60 days ahead: the users list shows who is due soon. the users list shows who is due.
+  expect((await alice.put('/api/v1/licence/password-renewal', { months: 1, reminderDays: 60 })).status).toBe(200);
+  // An application registered by the vendor, for the operator console's Applications page.
+  await server.operator('POST', '/applications', { name: 'Campaign studio', kind: 'web', redirectUris: ['https://studio.example.com/callback'], application: 'email-campaigns' });
+  await server.operator('POST', '/applications', { name: 'Decision cache', kind: 'service', redirectUris: [], scopes: ['decisions:read'] });
+
   // A support visit, logged in the licence accesses and the audit trail.
   const visit = await server.operator('POST', `/licences/${licence.code}/support-sessions`, { ticket: 'SUP-1042', description: 'Checks the Transfer Box of a user', operator: 'Sam Carter' });
   const support = new HttpClient(server.url).withBearer(visit.sessionToken);
@@ -124,7 +138,7 @@ async function consoleScreens(lang: Lang): Promise<void> {
   await page.getByLabel(words.login).fill(ADMIN[lang]);
   await shoot(page, 'sign-in', lang);
   await page.getByLabel(words.password, { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: words.signIn }).click();
+  await page.getByRole('button', { name: words.signIn, exact: true }).click();
 
   await page.getByRole('heading', { name: words.myAccount, level: 1 }).waitFor();
   await shoot(page, 'my-account', lang);
@@ -138,6 +152,14 @@ async function consoleScreens(lang: Lang): Promise<void> {
   await page.goto('/users/new');
   await page.getByRole('form', { name: words.createUser }).waitFor();
   await shoot(page, 'user-form', lang);
+
+  // Importing users from a CSV file: the dry run's row-by-row report, one row refused.
+  await page.goto('/users/import');
+  const csv = 'login,firstName,lastName,email,language,configuration,entityGroup\nnina,Nina,Simone,nina@example.test,en,user,\nleo,Léo,Ferré,not-an-address,fr,user,\n';
+  await page.getByLabel(words.csvFile, { exact: true }).setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.getByRole('button', { name: words.checkFile }).click();
+  await page.getByRole('table').locator('tbody tr').nth(1).waitFor();
+  await shoot(page, 'users-import', lang);
 
   await page.getByRole('link', { name: words.settings }).click();
   await page.getByRole('heading', { name: words.settings, level: 1 }).waitFor();
@@ -197,6 +219,11 @@ async function operatorScreens(lang: Lang): Promise<void> {
   await page.getByRole('link', { name: words.tokens }).click();
   await page.getByRole('heading', { name: words.tokens, level: 1 }).waitFor();
   await shoot(page, 'operator-tokens', lang);
+
+  await page.getByRole('link', { name: words.applications, exact: true }).click();
+  await page.getByRole('heading', { name: words.applications, level: 1 }).waitFor();
+  await page.getByText('Campaign studio').first().waitFor();
+  await shoot(page, 'operator-applications', lang);
   await context.close();
 }
 
