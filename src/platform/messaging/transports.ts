@@ -11,16 +11,24 @@ export interface DeliverableMessage {
   text: string;
 }
 
+/** The outbox's own id of a message, the same on every attempt, so a receiver can recognise a repeat. */
+export interface DeliveryEnvelope {
+  id: string;
+}
+
 /** Where the outbox worker hands a message; a throw means "try again later". */
 export interface MessageTransport {
-  send(message: DeliverableMessage): Promise<void>;
+  send(message: DeliverableMessage, envelope?: DeliveryEnvelope): Promise<void>;
 }
 
 export function smtpTransport(smtpUrl: string, from: string): MessageTransport {
   const transporter = nodemailer.createTransport(smtpUrl);
+  const messageIdDomain = /@([A-Za-z0-9.-]+)/.exec(from)?.[1] ?? 'gatehouse.invalid';
   return {
-    async send(message) {
-      await transporter.sendMail({ from, to: message.to, subject: message.subject, text: message.text });
+    async send(message, envelope) {
+      // A stable Message-ID: a message sent again after a crash is the same message to the receiver.
+      const messageId = envelope === undefined ? undefined : `<${envelope.id}@${messageIdDomain}>`;
+      await transporter.sendMail({ from, to: message.to, subject: message.subject, text: message.text, ...(messageId === undefined ? {} : { messageId }) });
     },
   };
 }
