@@ -4,8 +4,10 @@ import path from 'node:path';
 import { CONSOLE_DIR } from '../app.ts';
 import type { Logger } from '../platform/logger.ts';
 
-// `npm start` serves the console built; it builds it first when the build is missing or older than
-// its sources, so a fresh clone needs nothing but `npm install && npm start`.
+// Development only: a server run from the TypeScript sources (`npm run gatehouse -- serve`, the CLI and
+// browser tests) builds the console first when the build is missing or older than its sources.
+// The compiled server never calls this: `npm run build` (or `prepare`, after `npm install`) built it
+// ahead, and production installs leave Vite out.
 
 const WEB_DIR = path.dirname(CONSOLE_DIR);
 
