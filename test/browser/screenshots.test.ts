@@ -155,7 +155,8 @@ async function consoleScreens(lang: Lang): Promise<void> {
 
   // Importing users from a CSV file: the dry run's row-by-row report, one row refused.
   await page.goto('/users/import');
-  const csv = 'login,firstName,lastName,email,language,configuration,entityGroup\nnina,Nina,Simone,nina@example.test,en,user,\nleo,Léo,Ferré,not-an-address,fr,user,\n';
+  const group = (await (await fetch(`${server.url}/operator/v1/licences/${licence.code}/entity-groups`, { headers: { authorization: `Bearer ${server.operatorToken}` } })).json()) as { name: string }[];
+  const csv = `login,firstName,lastName,email,language,configuration,entityGroup\nnina,Nina,Simone,nina@example.test,en,user,${group[0]?.name}\nleo,Léo,Ferré,not-an-address,fr,user,${group[0]?.name}\n`;
   await page.getByLabel(words.csvFile, { exact: true }).setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
   await page.getByRole('button', { name: words.checkFile }).click();
   await page.getByRole('table').locator('tbody tr').nth(1).waitFor();

@@ -114,7 +114,8 @@ export function ApplicationsPage() {
                   key: 'actions',
                   header: t('common.actions'),
                   hiddenHeader: true,
-                  className: 'actions-cell',
+                  // Three actions: they wrap rather than push the table out of its card.
+                  className: 'actions-cell actions-wrap',
                   cell: (application) => (
                     <>
                       <button
