@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../platform/context.ts';
@@ -42,6 +44,26 @@ function basicCredentials(header: string | undefined): { id: string; secret: str
   } catch {
     return 'malformed';
   }
+}
+
+/**
+ * The request as the provider must read it: the same request, its body (read here, and perhaps
+ * rewritten) offered again as a stream, since the library reads bodies itself.
+ */
+function replayed(original: IncomingMessage, body: string): IncomingMessage {
+  const bytes = Buffer.from(body);
+  const stream = Readable.from([bytes]) as unknown as IncomingMessage;
+  return Object.assign(stream, {
+    method: original.method,
+    url: original.url,
+    headers: { ...original.headers, 'content-length': String(bytes.length) },
+    rawHeaders: original.rawHeaders,
+    httpVersion: original.httpVersion,
+    httpVersionMajor: original.httpVersionMajor,
+    httpVersionMinor: original.httpVersionMinor,
+    socket: original.socket,
+    connection: original.socket,
+  });
 }
 
 function sendOAuthError(reply: FastifyReply, failure: OAuthFailure): FastifyReply {
@@ -99,10 +121,9 @@ export function oidcRoutes(ctx: AppContext, oidc: OidcService): (app: FastifyIns
 
   /** Hands the request to oidc-provider, with the headers already decided here (security, CORS). */
   const toProvider = async (request: FastifyRequest, reply: FastifyReply, body?: string) => {
-    if (body !== undefined) (request.raw as typeof request.raw & { body?: string }).body = body;
     for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(name, value);
     reply.hijack();
-    await oidc.provider.callback()(request.raw, reply.raw);
+    await oidc.provider.callback()(body === undefined ? request.raw : replayed(request.raw, body), reply.raw);
   };
 
   const protocolEndpoint = async (request: FastifyRequest, reply: FastifyReply) => {
