@@ -7,6 +7,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import { mkdirSync } from 'node:fs';
 import type { DatabaseConfig } from '../config.ts';
+import { DatabaseUnavailableError } from './errors.ts';
 import * as schema from './schema.ts';
 
 export type Schema = typeof schema;
@@ -65,10 +66,28 @@ export async function openPglite(dataDir: string | null): Promise<DatabaseHandle
   };
 }
 
+/**
+ * A connection the pool cannot open fails the query with DatabaseUnavailableError, so the request
+ * is answered 503 (the database is unavailable) rather than 500; the pool tries again on the next.
+ */
+function failConnectionsAsUnavailable(pool: pg.Pool): void {
+  const connect = pool.connect.bind(pool) as (callback: (error: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void) => void;
+  const unavailable = (error: Error) => new DatabaseUnavailableError(`the database is unavailable: ${error.message}`, { cause: error });
+  // pool.query connects through this.connect with a callback; transactions call it for a promise.
+  pool.connect = ((callback?: Parameters<typeof connect>[0]) => {
+    if (callback) return connect((error, client, done) => callback(error ? unavailable(error) : undefined, client, done));
+    return new Promise<pg.PoolClient>((resolve, reject) => connect((error, client) => (error ? reject(unavailable(error)) : resolve(client!))));
+  }) as typeof pool.connect;
+}
+
 async function openPostgres(url: string, poolSize: number): Promise<DatabaseHandle> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
+  // Nor one in use (the pool listens to idle ones only): its query in flight fails, and the pool
+  // drops the connection when it comes back.
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  failConnectionsAsUnavailable(pool);
   try {
     const probe = await pool.connect();
     probe.release();
@@ -118,8 +137,14 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
         };
         client.on('error', reconnect);
         client.on('end', reconnect);
-        await client.connect();
-        await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+        try {
+          await client.connect();
+          await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+        } catch (error) {
+          // Not listening: this connection is closed, and the caller tries again on a new one.
+          await client.end().catch(() => undefined);
+          throw error;
+        }
         current = client;
         listeners.add(client);
       };

@@ -40,6 +40,7 @@ export const PROBLEM_TITLES = {
   passkeys_not_allowed: 'Passkeys are turned off for this licence',
   second_factor_enrolment_required: 'Enrol a passkey or an authenticator app first',
   internal_error: 'Something went wrong on our side',
+  database_unavailable: 'The database is unavailable for a moment',
 } as const;
 
 export type ProblemCode = keyof typeof PROBLEM_TITLES;
@@ -75,6 +76,7 @@ const STATUS: Record<ProblemCode, number> = {
   passkeys_not_allowed: 403,
   second_factor_enrolment_required: 403,
   internal_error: 500,
+  database_unavailable: 503,
 };
 
 /** The problem document, once, as the OpenAPI component `Problem` every error answer refers to. */

@@ -14,6 +14,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { isDatabaseUnavailable } from '../db/errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { accessOf } from './actor.ts';
@@ -109,6 +110,8 @@ function problemOf(error: FastifyError, bodyLimit = BODY_LIMIT): Problem {
   if (error instanceof SyntaxError || error.statusCode === 400) {
     return new Problem('validation_failed', 'The body is not valid JSON', { errors: [{ field: 'body', code: 'invalid_json', message: 'is not valid JSON' }] });
   }
+  // A lost or refused database connection is an outage the client may wait out, not a bug.
+  if (isDatabaseUnavailable(error)) return new Problem('database_unavailable', 'The database cannot be reached; try again shortly', { retryAfterSeconds: 1 });
   return new Problem('internal_error');
 }
 
