@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Executor } from './db/client.ts';
-import { auditEvents } from './db/schema.ts';
+import { auditEvents, PLATFORM_LICENCE_ID } from './db/schema.ts';
 
 // The audit trail: every change made by an admin, an operator or the support account, written in the
 // transaction of the change. Rows are never updated or deleted (the database refuses it).
@@ -14,6 +14,7 @@ export interface AuditActor {
 }
 
 export interface AuditEntry {
+  /** null: a change to the platform as a whole, filed under PLATFORM_LICENCE_ID. */
   licenceId: string | null;
   action: string;
   target: { kind: string; id?: string | null; name?: string | null };
@@ -24,7 +25,7 @@ export interface AuditEntry {
 export async function recordAudit(executor: Executor, actor: AuditActor, entry: AuditEntry, at: Date): Promise<void> {
   await executor.insert(auditEvents).values({
     id: randomUUID(),
-    licenceId: entry.licenceId,
+    licenceId: entry.licenceId ?? PLATFORM_LICENCE_ID,
     at,
     actorKind: actor.kind,
     actorId: actor.id,

@@ -1,6 +1,6 @@
-import { eq, inArray, lt, sql } from 'drizzle-orm';
+import { inArray, lt, sql } from 'drizzle-orm';
 import { hashToken } from './crypto.ts';
-import type { Database, Transaction } from './db/client.ts';
+import type { Database } from './db/client.ts';
 import { throttles } from './db/schema.ts';
 import { Problem } from './http/problems.ts';
 
@@ -50,44 +50,75 @@ const SWEEP_EVERY = 200;
 export function createThrottle(db: Database, now: () => Date) {
   let untilSweep = SWEEP_EVERY;
 
-  /** Rows of the keys, created when missing, locked for this transaction in a fixed order (no deadlock). */
-  const lockRows = async (tx: Transaction, keys: readonly ThrottleKey[], at: Date) => {
+  /**
+   * Counts one attempt on each key in one statement (one round trip, no transaction to open): the
+   * keys' rows are locked in a fixed order (no deadlock) and read at their latest version, so parallel
+   * attempts queue as they would behind SELECT ... FOR UPDATE. When `refuseWhenLocked` and a key is
+   * locked, nothing is counted and the lock is answered.
+   */
+  const countInOneStatement = async (keys: readonly ThrottleKey[], refuseWhenLocked: boolean, at: Date): Promise<Date | null> => {
     const sorted = [...new Map(keys.map((k) => [k.key, k])).values()].sort((a, b) => a.key.localeCompare(b.key));
-    await tx
-      .insert(throttles)
-      .values(sorted.map((k) => ({ key: k.key, scope: k.policy.scope, failures: 0, updatedAt: at, expiresAt: at })))
-      .onConflictDoNothing();
-    const rows = await tx
-      .select()
-      .from(throttles)
-      .where(inArray(throttles.key, sorted.map((k) => k.key)))
-      .orderBy(throttles.key)
-      .for('update');
-    const byKey = new Map(rows.map((row) => [row.key, row]));
-    return sorted.map((k) => ({ ...k, row: byKey.get(k.key)! }));
+    const names = sql.join(sorted.map((k) => sql`${k.key}`), sql`, `);
+    // Each key's policy, for the row being counted.
+    const perKey = (value: (policy: ThrottlePolicy) => number) => sql`(CASE t.key ${sql.join(sorted.map((k) => sql`WHEN ${k.key} THEN ${value(k.policy)}::float8`), sql` `)} END)`;
+    const failures = sql`(CASE WHEN t.expires_at <= ${at} THEN 1 ELSE t.failures + 1 END)`;
+    const lockSecondsSql = sql`least(${perKey((p) => p.maxLockSeconds)}, ${perKey((p) => p.firstLockSeconds)} * power(2, least(${failures} - ${perKey((p) => p.threshold)}, 30)))`;
+    const lockedUntil = sql`(CASE WHEN ${failures} >= ${perKey((p) => p.threshold)} THEN ${at}::timestamptz + make_interval(secs => ${lockSecondsSql}) END)`;
+    const forgetAt = sql`${at}::timestamptz + make_interval(secs => ${perKey((p) => p.forgetAfterSeconds)})`;
+    const firstRows = sql.join(
+      sorted.map((k) => {
+        const lock = lockSeconds(k.policy, 1);
+        const until = lock > 0 ? new Date(at.getTime() + lock * 1000) : null;
+        const expires = new Date(Math.max(until?.getTime() ?? 0, at.getTime() + k.policy.forgetAfterSeconds * 1000));
+        return sql`(${k.key}, ${k.policy.scope}, 1, ${until}::timestamptz, ${at}::timestamptz, ${expires}::timestamptz)`;
+      }),
+      sql`, `,
+    );
+    const result = (await db.execute(sql`
+      WITH held AS (SELECT key, locked_until FROM throttles WHERE key IN (${names}) ORDER BY key FOR UPDATE),
+      counted AS (
+        INSERT INTO throttles AS t (key, scope, failures, locked_until, updated_at, expires_at)
+        SELECT * FROM (VALUES ${firstRows}) AS v (key, scope, failures, locked_until, updated_at, expires_at)
+        WHERE ${refuseWhenLocked ? sql`NOT EXISTS (SELECT 1 FROM held WHERE locked_until > ${at})` : sql`true`}
+        ORDER BY 1
+        ON CONFLICT (key) DO UPDATE SET
+          failures = ${failures},
+          locked_until = ${lockedUntil},
+          updated_at = ${at},
+          expires_at = greatest(${lockedUntil}, ${forgetAt})
+        RETURNING t.key
+      )
+      SELECT (SELECT max(locked_until) FROM held WHERE locked_until > ${at}) AS locked_until, (SELECT count(*) FROM counted) AS counted`)) as unknown as {
+      rows: { locked_until: Date | string | null }[];
+    };
+    const lockedUntilValue = result.rows[0]?.locked_until ?? null;
+    return lockedUntilValue === null ? null : new Date(lockedUntilValue);
   };
 
   const count = async (keys: readonly ThrottleKey[], refuseWhenLocked: boolean): Promise<void> => {
     if (keys.length === 0) return;
     const at = now();
-    await db.transaction(async (tx) => {
-      const rows = await lockRows(tx, keys, at);
-      if (refuseWhenLocked) {
-        const lockedFor = Math.max(0, ...rows.map(({ row }) => (row.lockedUntil === null ? 0 : row.lockedUntil.getTime() - at.getTime())));
-        if (lockedFor > 0) throw tooManyAttempts(Math.ceil(lockedFor / 1000));
-      }
-      for (const { key, policy, row } of rows) {
-        const failures = (row.expiresAt.getTime() <= at.getTime() ? 0 : row.failures) + 1;
-        const lock = lockSeconds(policy, failures);
-        const lockedUntil = lock > 0 ? new Date(at.getTime() + lock * 1000) : null;
-        const expiresAt = new Date(Math.max(lockedUntil?.getTime() ?? 0, at.getTime() + policy.forgetAfterSeconds * 1000));
-        await tx.update(throttles).set({ failures, lockedUntil, updatedAt: at, expiresAt }).where(eq(throttles.key, key));
-      }
-    });
+    const lockedUntil = await countInOneStatement(keys, refuseWhenLocked, at);
+    if (refuseWhenLocked && lockedUntil !== null) throw tooManyAttempts(Math.ceil((lockedUntil.getTime() - at.getTime()) / 1000));
     if (--untilSweep <= 0) {
       untilSweep = SWEEP_EVERY;
       await db.delete(throttles).where(lt(throttles.expiresAt, at));
     }
+  };
+
+  /** Refunds one attempt on some keys and forgives every failure of others, in one statement. */
+  const settle = async ({ refund = [], forgive = [] }: { refund?: readonly ThrottleKey[]; forgive?: readonly ThrottleKey[] }): Promise<void> => {
+    if (refund.length === 0 && forgive.length === 0) return;
+    const forgiven = forgive.length === 0 ? sql`` : sql`WITH forgiven AS (DELETE FROM throttles WHERE key IN (${sql.join(forgive.map((k) => sql`${k.key}`), sql`, `)})) `;
+    if (refund.length === 0) {
+      await db.execute(sql`${forgiven}SELECT 1`);
+      return;
+    }
+    const threshold = sql`(CASE key ${sql.join(refund.map((k) => sql`WHEN ${k.key} THEN ${k.policy.threshold}::integer`), sql` `)} END)`;
+    await db.execute(sql`${forgiven}UPDATE throttles SET
+        failures = greatest(failures - 1, 0),
+        locked_until = CASE WHEN failures - 1 >= ${threshold} THEN locked_until END
+      WHERE key IN (${sql.join(refund.map((k) => sql`${k.key}`), sql`, `)})`);
   };
 
   return {
@@ -110,23 +141,13 @@ export function createThrottle(db: Database, now: () => Date) {
     },
 
     /** Forgets every failure of the keys: the subject proved itself. */
-    async forgive(keys: readonly ThrottleKey[]): Promise<void> {
-      if (keys.length === 0) return;
-      await db.delete(throttles).where(inArray(throttles.key, keys.map((k) => k.key)));
-    },
+    forgive: (keys: readonly ThrottleKey[]) => settle({ forgive: keys }),
 
     /** Takes back one counted attempt that turned out well; a lock stays only while the failures left justify one. */
-    async refund(keys: readonly ThrottleKey[]): Promise<void> {
-      for (const { key, policy } of keys) {
-        await db
-          .update(throttles)
-          .set({
-            failures: sql`greatest(${throttles.failures} - 1, 0)`,
-            lockedUntil: sql`CASE WHEN ${throttles.failures} - 1 >= ${policy.threshold} THEN ${throttles.lockedUntil} ELSE NULL END`,
-          })
-          .where(eq(throttles.key, key));
-      }
-    },
+    refund: (keys: readonly ThrottleKey[]) => settle({ refund: keys }),
+
+    /** Both at once, in one statement: what a successful sign-in does. */
+    settle,
   };
 }
 

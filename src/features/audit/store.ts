@@ -1,6 +1,6 @@
-import { and, desc, eq, gte, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.ts';
-import { apiAccounts, auditEvents, entities, entityGroups, licences, rightsConfigurations, users } from '../../platform/db/schema.ts';
+import { apiAccounts, auditEvents, entities, entityGroups, licences, PLATFORM_LICENCE_ID, rightsConfigurations, users } from '../../platform/db/schema.ts';
 
 export interface AuditFilter {
   /** A licence's events; null for the platform-wide ones; undefined for every event (operators). */
@@ -16,7 +16,7 @@ export interface AuditFilter {
 
 export async function listAuditEvents(executor: Executor, filter: AuditFilter) {
   const conditions: SQL[] = [];
-  if (filter.licenceId === null) conditions.push(isNull(auditEvents.licenceId));
+  if (filter.licenceId === null) conditions.push(eq(auditEvents.licenceId, PLATFORM_LICENCE_ID));
   else if (filter.licenceId !== undefined) conditions.push(eq(auditEvents.licenceId, filter.licenceId));
   // The actor and target are matched by id or by name, whichever the reader knows.
   if (filter.actor) conditions.push(or(eq(sql`${auditEvents.actorId}::text`, filter.actor), eq(sql`lower(${auditEvents.actorName})`, filter.actor.toLowerCase()))!);
@@ -25,13 +25,15 @@ export async function listAuditEvents(executor: Executor, filter: AuditFilter) {
   if (filter.from) conditions.push(gte(auditEvents.at, filter.from));
   if (filter.to) conditions.push(lt(auditEvents.at, filter.to));
   if (filter.after) conditions.push(sql`(${auditEvents.at}, ${auditEvents.id}) < (${filter.after[0]}::timestamptz, ${filter.after[1]}::uuid)`);
-  return executor
+  const rows = await executor
     .select({ event: auditEvents, licenceCode: licences.code })
     .from(auditEvents)
     .leftJoin(licences, eq(licences.id, auditEvents.licenceId))
     .where(and(...conditions))
     .orderBy(desc(auditEvents.at), desc(auditEvents.id))
     .limit(filter.limit + 1);
+  // The platform's own events are filed under PLATFORM_LICENCE_ID (0013): they belong to no licence.
+  return rows.map(({ event, licenceCode }) => ({ event: { ...event, licenceId: event.licenceId === PLATFORM_LICENCE_ID ? null : event.licenceId }, licenceCode }));
 }
 
 /** What an id named in the audit trail stands for, as the reader should see it. */

@@ -1,8 +1,9 @@
 import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
-import { hashToken, randomToken } from '../../platform/crypto.ts';
+import { hashToken } from '../../platform/crypto.ts';
 import type { Executor } from '../../platform/db/client.ts';
 import { passwordTokens } from '../../platform/db/schema.ts';
+import { licenceToken } from '../../platform/licence-tokens.ts';
 import { enqueueMessages } from '../../platform/messaging/outbox.ts';
 import { passwordLinkMessage } from './messages.ts';
 
@@ -11,6 +12,7 @@ import { passwordLinkMessage } from './messages.ts';
 // one working link: the newest. Every outstanding link is spent when a new one is issued, when the
 // password changes, when the e-mail changes (a link sent to a mistyped address must die with it),
 // and when the user is deactivated; deleting the user deletes the links with it (ON DELETE CASCADE).
+// A link's token starts with its licence's id, where it is looked up (platform/licence-tokens.ts).
 
 export const LINK_LIFETIME_MS = { welcome: 7 * 24 * 3_600_000, reset: 3_600_000 } as const;
 
@@ -40,7 +42,7 @@ export async function sendPasswordLinks(
 ): Promise<string[]> {
   if (recipients.length === 0) return [];
   const expiresAt = new Date(input.now.getTime() + LINK_LIFETIME_MS[input.purpose]);
-  const issued = recipients.map((recipient) => ({ recipient, token: randomToken() }));
+  const issued = recipients.map((recipient) => ({ recipient, token: licenceToken(input.licenceId) }));
   const linkOf = (token: string) => `${input.publicUrl}/reset-password?token=${encodeURIComponent(token)}`;
   await spendPasswordLinks(executor, input.licenceId, recipients.map((recipient) => recipient.id), input.now);
   // Inserted in slices: one statement per thousand users keeps a licence-wide reset fast.

@@ -1,7 +1,8 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { base32Decode, matchTotp } from '../../core/totp.ts';
 import type { AppContext } from '../../platform/context.ts';
-import { deriveToken, hashToken, randomToken, sameSecret } from '../../platform/crypto.ts';
+import { deriveToken, hashToken, sameSecret } from '../../platform/crypto.ts';
+import { licenceToken } from '../../platform/licence-tokens.ts';
 import type { Executor } from '../../platform/db/client.ts';
 import { ensure, Problem } from '../../platform/http/problems.ts';
 import { enqueueMessages } from '../../platform/messaging/outbox.ts';
@@ -76,7 +77,8 @@ export function createSecondFactor<SignedIn>(
         new Problem('forbidden', 'Your licence requires a code sent by SMS, but your account has no mobile number: ask your administrator to add one'),
       );
       const now = ctx.now();
-      const token = randomToken();
+      // Names its licence, where it is looked up (platform/licence-tokens.ts).
+      const token = licenceToken(user.licenceId);
       const code = onlySms ? newSmsCode() : null;
       await ctx.db.transaction(async (tx) => {
         await store.insertChallenge(tx, {
@@ -109,7 +111,7 @@ export function createSecondFactor<SignedIn>(
       await deps.throttle.attempt([address]);
       const now = ctx.now();
       const outcome = await ctx.db.transaction(async (tx) => {
-        const challenge = await store.spendChallengeTry(tx, hashToken(request.challenge), now, MAX_CODE_TRIES);
+        const challenge = await store.spendChallengeTry(tx, request.challenge, now, MAX_CODE_TRIES);
         if (challenge === null) return { accepted: false as const, name: null };
         const found = await store.findUserWithLicence(tx, challenge.licenceId, challenge.userId);
         if (found === null) return { accepted: false as const, name: null };
@@ -147,11 +149,11 @@ export function createSecondFactor<SignedIn>(
     /** Sends a new SMS code for a live challenge (the first, when the user has an app too), within limits. */
     async resend(request: { challenge: string }): Promise<void> {
       const now = ctx.now();
-      const tokenHash = hashToken(request.challenge);
+      const token = request.challenge;
       const code = newSmsCode();
       const sent = await ctx.db.transaction(async (tx) => {
         const recorded = await store.recordSmsCode(tx, {
-          tokenHash,
+          token,
           codeHash: smsCodeHash(request.challenge, code),
           codeExpiresAt: new Date(now.getTime() + SMS_CODE_MINUTES * 60_000),
           now,
@@ -160,7 +162,7 @@ export function createSecondFactor<SignedIn>(
           resendAfterSeconds: RESEND_AFTER_SECONDS,
         });
         if (!recorded) return false;
-        const challenge = await store.findLiveChallenge(tx, tokenHash, now, MAX_CODE_TRIES);
+        const challenge = await store.findLiveChallenge(tx, token, now, MAX_CODE_TRIES);
         const found = challenge === null ? null : await store.findUserWithLicence(tx, challenge.licenceId, challenge.userId);
         const mobile = found?.user.mobile ?? null;
         // Rolling back keeps the send allowance of a challenge that could not be served.
@@ -173,7 +175,7 @@ export function createSecondFactor<SignedIn>(
         return;
       }
       // Nothing sent: say why, without telling more than the challenge's holder may know.
-      const challenge = await store.findLiveChallenge(ctx.db, tokenHash, now, MAX_CODE_TRIES);
+      const challenge = await store.findLiveChallenge(ctx.db, token, now, MAX_CODE_TRIES);
       ensure(challenge !== null, new Problem('invalid_credentials', 'This sign-in has expired: sign in again'));
       ensure(challenge.methods.includes('sms'), new Problem('conflict', 'This sign-in takes a code from your authenticator app, not by SMS'));
       const secondsLeft = (until: Date) => Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));

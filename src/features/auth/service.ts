@@ -1,11 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { passwordWeakness, PASSWORD_WEAKNESS_MESSAGES } from '../../core/password-policy.ts';
 import type { AppContext } from '../../platform/context.ts';
 import type { Transaction } from '../../platform/db/client.ts';
 import type { Sealer } from '../../platform/encryption.ts';
-import { hashPassword, hashToken, verifyPassword } from '../../platform/crypto.ts';
+import { hashPassword, verifyPassword } from '../../platform/crypto.ts';
 import { ensure, notFound, Problem } from '../../platform/http/problems.ts';
-import { createSession, endSession, endUserSessions } from '../../platform/http/sessions.ts';
-import { recordSignInAccess } from '../accesses/service.ts';
+import { endSession, endUserSessions, newSession, type NewSession } from '../../platform/http/sessions.ts';
 import { createThrottle } from '../../platform/throttle.ts';
 import { createAuthenticatorEnrolment } from './authenticator.ts';
 import { sendPasswordLinks, spendPasswordLinks } from './password-links.ts';
@@ -36,11 +36,11 @@ export function createAuthService(ctx: AppContext, { secrets }: { secrets: Seale
    * The account as its holder sees it. `sessionId`, the session it is seen from, dates the current
    * sign-in: what the holder wants to know is the one before it (was that me?).
    */
-  const account = async (licenceId: string, userId: string, sessionId: string) => {
+  const account = async (licenceId: string, userId: string, sessionId: string, known: KnownOfSession = {}) => {
     const found = await store.findAccount(ctx.db, licenceId, userId);
     ensure(found !== null, notFound('user'));
     const { user } = found;
-    const currentSignInAt = (await store.sessionStartedAt(ctx.db, licenceId, sessionId)) ?? ctx.now();
+    const currentSignInAt = known.startedAt ?? (await store.sessionStartedAt(ctx.db, licenceId, sessionId)) ?? ctx.now();
     const previousLoginAt = await store.signInBefore(ctx.db, user, currentSignInAt);
     return {
       id: user.id,
@@ -56,28 +56,33 @@ export function createAuthService(ctx: AppContext, { secrets }: { secrets: Seale
       entities: found.entities.map((entity) => ({ ...entity, isDefault: entity.id === user.defaultEntityId })),
       lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
       previousLoginAt: previousLoginAt?.toISOString() ?? null,
-      totpEnabled: await authenticator.enrolled(licenceId, userId),
-      passwordChangeRequired: await sessionHeldForPasswordChange(ctx.db, licenceId, sessionId),
-      secondFactorEnrolmentRequired: await adminFactor.sessionLimited(ctx.db, licenceId, sessionId),
+      totpEnabled: known.totpEnrolled ?? (await authenticator.enrolled(licenceId, userId)),
+      passwordChangeRequired: known.passwordChangeRequired ?? (await sessionHeldForPasswordChange(ctx.db, licenceId, sessionId)),
+      secondFactorEnrolmentRequired: known.secondFactorEnrolmentRequired ?? (await adminFactor.sessionLimited(ctx.db, licenceId, sessionId)),
     };
   };
 
-  /** A new session, the same whether the sign-in took one step or two. */
-  const openSession = async (licenceId: string, userId: string, client: ClientInfo) => {
+  /**
+   * A new session, the same whether the sign-in took one step or two. Its cost is what a sign-in
+   * adds to the password hash (bench/login): what the session must say is read first, then the
+   * sign-in time, the access log line and the session are written in one statement.
+   */
+  const openSession = async (licenceId: string, userId: string, client: ClientInfo, known: { totpEnrolled?: boolean } = {}) => {
     const now = ctx.now();
-    // An administrator the licence requires to hold a passkey or an app, holding neither, gets a session limited to enrolling one.
-    const limited = await adminFactor.enrolmentRequired(licenceId, userId);
-    const session = await ctx.db.transaction(async (tx) => {
-      const login = await store.recordSignIn(tx, licenceId, userId, now);
-      // Every console sign-in is in the licence's access log, written with the session it opens.
-      if (login !== null) await recordSignInAccess(tx, { licenceId, userId, login, at: now, ip: client.ip, userAgent: client.userAgent });
+    const [limited, passwordChangeRequired] = await Promise.all([
+      // An administrator the licence requires to hold a passkey or an app, holding neither, gets a session limited to enrolling one.
+      adminFactor.enrolmentRequired(licenceId, userId),
       // A password past the licence's renewal period: the session serves only its change (features/password-renewal).
-      const passwordChangeRequired = await passwordChangeDue(tx, licenceId, userId, now);
-      const opened = await createSession(tx, { licenceId, userId, ip: client.ip, userAgent: client.userAgent, now, passwordChangeRequired }, lifetime);
-      if (limited) await adminFactor.limitSession(tx, licenceId, opened.id);
-      return opened;
-    });
-    return { session, user: await account(licenceId, userId, session.id) };
+      passwordChangeDue(ctx.db, licenceId, userId, now),
+    ]);
+    const { session, row } = newSession(
+      { licenceId, userId, ip: client.ip, userAgent: client.userAgent, now, passwordChangeRequired, secondFactorEnrolmentRequired: limited },
+      lifetime,
+    );
+    // Every console sign-in is in the licence's access log, written with the session it opens.
+    await store.recordSignInWithSession(ctx.db, { ...row, createdAt: now }, randomUUID());
+    const user = await account(licenceId, userId, session.id, { ...known, startedAt: now, passwordChangeRequired, secondFactorEnrolmentRequired: limited });
+    return { session, user };
   };
 
   /**
@@ -131,13 +136,13 @@ export function createAuthService(ctx: AppContext, { secrets }: { secrets: Seale
       const found = await store.findUserForSignIn(ctx.db, request.licence, request.login);
       const passwordMatches = await verifyPassword(found?.user.passwordHash ?? null, request.password);
       ensure(found !== null && passwordMatches && found.user.status === 'active', invalidCredentials());
-      await throttle.refund([address]);
-      const { user, licence } = found;
-      const methods = secondFactor.methodsFor(user, licence, await authenticator.enrolled(user.licenceId, user.id));
+      const { user, licence, totpEnrolled } = found;
+      const methods = secondFactor.methodsFor(user, licence, totpEnrolled);
       if (methods.length === 0) {
-        await throttle.forgive([account]);
-        return { status: 'ok', ...(await openSession(user.licenceId, user.id, client)) };
+        await throttle.settle({ refund: [address], forgive: [account] });
+        return { status: 'ok', ...(await openSession(user.licenceId, user.id, client, { totpEnrolled })) };
       }
+      await throttle.refund([address]);
       // The account's count is forgiven only once the second factor is shown too.
       return { status: 'second_factor_required', ...(await secondFactor.challenge(user, licence, methods)) };
     },
@@ -183,7 +188,7 @@ export function createAuthService(ctx: AppContext, { secrets }: { secrets: Seale
     async completePasswordReset(request: { token: string; password: string }): Promise<void> {
       const now = ctx.now();
       await ctx.transaction(async (tx, announce) => {
-        const token = await store.findUsablePasswordToken(tx, hashToken(request.token), now);
+        const token = await store.findUsablePasswordToken(tx, request.token, now);
         ensure(token !== null, new Problem('invalid_token', 'This link is unknown, used or expired: ask for a new one'));
         const user = await store.findUser(tx, token.licenceId, token.userId);
         ensure(user !== null && user.status === 'active', new Problem('invalid_token', 'This link is unknown, used or expired: ask for a new one'));
@@ -219,8 +224,16 @@ export function createAuthService(ctx: AppContext, { secrets }: { secrets: Seale
   };
 }
 
+/** What the caller of `account` already knows of the session, so it is not read back. */
+interface KnownOfSession {
+  startedAt?: Date;
+  totpEnrolled?: boolean;
+  passwordChangeRequired?: boolean;
+  secondFactorEnrolmentRequired?: boolean;
+}
+
 export type SignInOutcome =
-  | { status: 'ok'; session: Awaited<ReturnType<typeof createSession>>; user: Awaited<ReturnType<ReturnType<typeof createAuthService>['account']>> }
+  | { status: 'ok'; session: NewSession; user: Awaited<ReturnType<ReturnType<typeof createAuthService>['account']>> }
   | { status: 'second_factor_required'; challenge: string; methods: SecondFactorMethod[] };
 
 export type AuthService = ReturnType<typeof createAuthService>;

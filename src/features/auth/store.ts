@@ -1,25 +1,42 @@
 import { and, asc, desc, eq, gt, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { hashToken } from '../../platform/crypto.ts';
 import type { Executor } from '../../platform/db/client.ts';
+import { licenceOfToken } from '../../platform/licence-tokens.ts';
 import { entities, entityGroupMembers, licences, passwordTokens, rightsConfigurations, sessions, signInAccesses, signInChallenges, users, userTotp } from '../../platform/db/schema.ts';
 
+/** The account a sign-in names, with its licence and whether it holds a confirmed authenticator app (one round trip). */
 export async function findUserForSignIn(executor: Executor, licenceCode: string, login: string) {
   const [row] = await executor
-    .select({ user: users, licence: { id: licences.id, code: licences.code, name: licences.name, twoFactor: licences.twoFactor } })
+    .select({
+      user: users,
+      licence: { id: licences.id, code: licences.code, name: licences.name, twoFactor: licences.twoFactor },
+      totpEnrolled: sql<boolean>`${userTotp.confirmedAt} IS NOT NULL`,
+    })
     .from(users)
     .innerJoin(licences, eq(licences.id, users.licenceId))
+    .leftJoin(userTotp, and(eq(userTotp.licenceId, users.licenceId), eq(userTotp.userId, users.id)))
     .where(and(eq(licences.code, licenceCode), eq(sql`lower(${users.login})`, login.toLowerCase())))
     .limit(1);
   return row ?? null;
 }
 
-/** Keeps the user's last sign-in time; answers their login, for the licence's access log. */
-export async function recordSignIn(executor: Executor, licenceId: string, userId: string, at: Date): Promise<string | null> {
-  const [row] = await executor
-    .update(users)
-    .set({ lastLoginAt: at })
-    .where(and(eq(users.licenceId, licenceId), eq(users.id, userId)))
-    .returning({ login: users.login });
-  return row?.login ?? null;
+/**
+ * A sign-in, written in one statement (one round trip, atomic without opening a transaction): the
+ * user's last sign-in time, the line of the licence's access log (features/accesses; none when the
+ * user is gone) and the session.
+ */
+export async function recordSignInWithSession(executor: Executor, session: typeof sessions.$inferInsert & { createdAt: Date }, accessId: string): Promise<void> {
+  const { licenceId, userId, createdAt: at } = session;
+  await executor.execute(sql`
+    WITH signed AS (
+      UPDATE ${users} SET last_login_at = ${at}::timestamptz WHERE licence_id = ${licenceId} AND id = ${userId} RETURNING login
+    ), logged AS (
+      INSERT INTO ${signInAccesses} (licence_id, id, user_id, login, at, ip, user_agent)
+      SELECT ${licenceId}, ${accessId}, ${userId}, login, ${at}::timestamptz, ${session.ip ?? null}, ${session.userAgent ?? null} FROM signed
+    )
+    INSERT INTO ${sessions} (licence_id, id, user_id, token_hash, created_at, last_seen_at, expires_at, ip, user_agent, support_visit_id, password_change_required, second_factor_enrolment_required)
+    VALUES (${licenceId}, ${session.id}, ${userId}, ${session.tokenHash}, ${at}::timestamptz, ${session.lastSeenAt ?? at}::timestamptz, ${session.expiresAt}::timestamptz,
+            ${session.ip ?? null}, ${session.userAgent ?? null}, ${session.supportVisitId ?? null}, ${session.passwordChangeRequired ?? false}, ${session.secondFactorEnrolmentRequired ?? false})`);
 }
 
 /** When a session was opened: its sign-in. */
@@ -64,12 +81,19 @@ export async function findAccount(executor: Executor, licenceId: string, userId:
   return { ...row, entities: groupEntities };
 }
 
-/** A set-password link still usable: not used, not expired. Locked so it is used once only. */
-export async function findUsablePasswordToken(executor: Executor, tokenHash: string, now: Date) {
+/**
+ * A set-password link still usable: not used, not expired. Locked so it is used once only. Found in
+ * the licence its token names; a link mailed before migration 0013 names none and is found by its
+ * hash alone (asking every shard once sharded), so week-long welcome links outlive the upgrade.
+ */
+export async function findUsablePasswordToken(executor: Executor, token: string, now: Date) {
+  const routed = licenceOfToken(token);
+  if (routed === null) return null;
+  const byHash = eq(passwordTokens.tokenHash, hashToken(token));
   const [row] = await executor
     .select()
     .from(passwordTokens)
-    .where(and(eq(passwordTokens.tokenHash, tokenHash), isNull(passwordTokens.usedAt), gt(passwordTokens.expiresAt, now)))
+    .where(and('licenceId' in routed ? eq(passwordTokens.licenceId, routed.licenceId) : undefined, byHash, isNull(passwordTokens.usedAt), gt(passwordTokens.expiresAt, now)))
     .limit(1)
     .for('update');
   return row ?? null;
@@ -137,19 +161,31 @@ export async function insertChallenge(executor: Executor, challenge: typeof sign
   await executor.insert(signInChallenges).values(challenge);
 }
 
-/** A live challenge: not used, not expired, tries left. */
-const live = (tokenHash: string, now: Date, maxAttempts: number) =>
-  and(eq(signInChallenges.tokenHash, tokenHash), isNull(signInChallenges.usedAt), gt(signInChallenges.expiresAt, now), lt(signInChallenges.attempts, maxAttempts));
+/**
+ * A live challenge: not used, not expired, tries left, found in the licence its token names (those
+ * opened before migration 0013 named none and ended with it: a sign-in takes its password again).
+ */
+const live = (token: string, now: Date, maxAttempts: number) => {
+  const routed = licenceOfToken(token);
+  if (routed === null || !('licenceId' in routed)) return sql`false`;
+  return and(
+    eq(signInChallenges.licenceId, routed.licenceId),
+    eq(signInChallenges.tokenHash, hashToken(token)),
+    isNull(signInChallenges.usedAt),
+    gt(signInChallenges.expiresAt, now),
+    lt(signInChallenges.attempts, maxAttempts),
+  );
+};
 
 /**
  * Counts one try on a live challenge and answers it, or null when there is none. One statement, so
  * parallel tries cannot spend more than the allowed number between them.
  */
-export async function spendChallengeTry(executor: Executor, tokenHash: string, now: Date, maxAttempts: number) {
+export async function spendChallengeTry(executor: Executor, token: string, now: Date, maxAttempts: number) {
   const [row] = await executor
     .update(signInChallenges)
     .set({ attempts: sql`${signInChallenges.attempts} + 1` })
-    .where(live(tokenHash, now, maxAttempts))
+    .where(live(token, now, maxAttempts))
     .returning();
   return row ?? null;
 }
@@ -164,8 +200,8 @@ export async function useChallenge(executor: Executor, licenceId: string, id: st
   return rows.length === 1;
 }
 
-export async function findLiveChallenge(executor: Executor, tokenHash: string, now: Date, maxAttempts: number) {
-  const [row] = await executor.select().from(signInChallenges).where(live(tokenHash, now, maxAttempts)).limit(1);
+export async function findLiveChallenge(executor: Executor, token: string, now: Date, maxAttempts: number) {
+  const [row] = await executor.select().from(signInChallenges).where(live(token, now, maxAttempts)).limit(1);
   return row ?? null;
 }
 
@@ -175,7 +211,7 @@ export async function findLiveChallenge(executor: Executor, tokenHash: string, n
  */
 export async function recordSmsCode(
   executor: Executor,
-  input: { tokenHash: string; codeHash: string; codeExpiresAt: Date; now: Date; maxAttempts: number; maxSends: number; resendAfterSeconds: number },
+  input: { token: string; codeHash: string; codeExpiresAt: Date; now: Date; maxAttempts: number; maxSends: number; resendAfterSeconds: number },
 ): Promise<boolean> {
   const resendBefore = new Date(input.now.getTime() - input.resendAfterSeconds * 1000);
   const rows = await executor
@@ -183,7 +219,7 @@ export async function recordSmsCode(
     .set({ smsCodeHash: input.codeHash, smsCodeExpiresAt: input.codeExpiresAt, smsSentAt: input.now, smsSentCount: sql`${signInChallenges.smsSentCount} + 1` })
     .where(
       and(
-        live(input.tokenHash, input.now, input.maxAttempts),
+        live(input.token, input.now, input.maxAttempts),
         sql`'sms' = ANY(${signInChallenges.methods})`,
         lt(signInChallenges.smsSentCount, input.maxSends),
         or(isNull(signInChallenges.smsSentAt), lte(signInChallenges.smsSentAt, resendBefore)),

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { recordAudit, type AuditActor } from '../../platform/audit.ts';
 import type { AppContext } from '../../platform/context.ts';
-import { hashToken, randomToken } from '../../platform/crypto.ts';
+import { hashToken } from '../../platform/crypto.ts';
+import { licenceToken } from '../../platform/licence-tokens.ts';
 import { ensure, fieldError, notFound, Problem, type FieldError } from '../../platform/http/problems.ts';
 import type { ConfigurationsService } from '../configurations/service.ts';
 import type { EntitiesService } from '../entities/service.ts';
@@ -58,7 +59,8 @@ export function createProvisioningService(ctx: AppContext, deps: { users: UsersS
     /** A new token: shown once in the answer, stored only as its hash. */
     async create(caller: TokenCaller, input: { name: string; configurationId: string; entityGroupId: string }) {
       await ensureGrantable(caller, input);
-      const token = randomToken('gps_');
+      // Names its licence, where it is looked up (platform/licence-tokens.ts).
+      const token = licenceToken(caller.licenceId, 'gps_');
       const id = randomUUID();
       await ctx.transaction(async (tx) => {
         const now = ctx.now();

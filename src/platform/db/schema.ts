@@ -147,9 +147,15 @@ export const passwordTokens = pgTable(
   (t) => [primaryKey({ columns: [t.licenceId, t.id] })],
 );
 
+/**
+ * The licence id under which the outbox and the audit trail file the platform's own rows (0013: a
+ * distribution column is never null); no licence has it. Read back as no licence (null).
+ */
+export const PLATFORM_LICENCE_ID = '00000000-0000-0000-0000-000000000000';
+
 export const outbox = pgTable('outbox', {
-  id: uuid('id').primaryKey(),
-  licenceId: uuid('licence_id'),
+  id: uuid('id').notNull(),
+  licenceId: uuid('licence_id').notNull(),
   channel: text('channel', { enum: ['email', 'sms', 'backchannel-logout'] }).notNull(),
   recipient: text('recipient').notNull(),
   subject: text('subject').notNull().default(''),
@@ -160,7 +166,7 @@ export const outbox = pgTable('outbox', {
   failedAt: timestamp('failed_at', { withTimezone: true }),
   lastError: text('last_error'),
   createdAt: createdAt(),
-});
+}, (t) => [primaryKey({ columns: [t.licenceId, t.id] })]);
 
 export const operatorTokens = pgTable('operator_tokens', {
   id: uuid('id').primaryKey(),
@@ -248,8 +254,9 @@ export const supportVisits = pgTable(
 );
 
 export const auditEvents = pgTable('audit_events', {
-  id: uuid('id').primaryKey(),
-  licenceId: uuid('licence_id'),
+  id: uuid('id').notNull(),
+  // PLATFORM_LICENCE_ID for changes to the platform as a whole (0013).
+  licenceId: uuid('licence_id').notNull(),
   at: timestamp('at', { withTimezone: true }).notNull(),
   actorKind: text('actor_kind', { enum: ['user', 'operator', 'support'] }).notNull(),
   actorId: uuid('actor_id'),
@@ -261,7 +268,7 @@ export const auditEvents = pgTable('audit_events', {
   before: jsonb('before'),
   after: jsonb('after'),
   ip: text('ip'),
-});
+}, (t) => [primaryKey({ columns: [t.licenceId, t.id] })]);
 
 // API accounts (0004, holders by user id 0006).
 

@@ -2,13 +2,11 @@ import { and, eq, lt } from 'drizzle-orm';
 import { hashToken } from '../crypto.ts';
 import type { Executor } from '../db/client.ts';
 import { apiAccounts, apiTokens } from '../db/schema.ts';
-import { licenceOfToken } from '../licence-tokens.ts';
 
 // Bearer tokens of API accounts issued before they became the OpenID Provider's JWTs: opaque, random,
-// stored hashed, valid an hour, still accepted until they expire (none is issued any more).
-// hour. A deactivated account's tokens stop working at once. A token starts with its licence's id
-// (platform/licence-tokens.ts) and is looked up in that licence; those issued before migration 0013
-// ended with it (a client asks for a new one, as it does every hour).
+// stored hashed, valid an hour, still accepted until they expire (none is issued any more). A
+// deactivated account's tokens stop working at once. They name no licence, so they are found by hash
+// alone (asking every shard once sharded: docs/scaling.md), for the hour they have left.
 
 export const API_TOKEN_LIFETIME_SECONDS = 3600;
 
@@ -21,13 +19,11 @@ export interface ActiveApiToken {
 }
 
 export async function findActiveApiToken(executor: Executor, token: string, now: Date): Promise<ActiveApiToken | null> {
-  const routed = licenceOfToken(token, 'gha_');
-  if (routed === null || !('licenceId' in routed)) return null;
   const [row] = await executor
     .select({ id: apiTokens.id, licenceId: apiTokens.licenceId, apiAccountId: apiTokens.apiAccountId, expiresAt: apiTokens.expiresAt, login: apiAccounts.login, status: apiAccounts.status })
     .from(apiTokens)
     .innerJoin(apiAccounts, and(eq(apiAccounts.licenceId, apiTokens.licenceId), eq(apiAccounts.id, apiTokens.apiAccountId)))
-    .where(and(eq(apiTokens.licenceId, routed.licenceId), eq(apiTokens.tokenHash, hashToken(token))))
+    .where(eq(apiTokens.tokenHash, hashToken(token)))
     .limit(1);
   if (row === undefined || row.status !== 'active' || row.expiresAt.getTime() <= now.getTime()) return null;
   return { id: row.id, licenceId: row.licenceId, apiAccountId: row.apiAccountId, login: row.login, expiresAt: row.expiresAt };

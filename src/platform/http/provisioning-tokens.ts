@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { hashToken } from '../crypto.ts';
 import type { Database } from '../db/client.ts';
 import { provisioningTokens, users } from '../db/schema.ts';
+import { licenceOfToken } from '../licence-tokens.ts';
 import type { ProvisioningActor } from './actor.ts';
 
 // Provisioning tokens (SCIM): looked up by hash on every request, never cached, so a revoked token
@@ -14,6 +15,9 @@ export function createProvisioningAuthenticator(db: Database, now: () => Date) {
   const useRecorded = new Map<string, number>();
 
   return async (request: FastifyRequest, token: string): Promise<ProvisioningActor | null> => {
+    const routed = licenceOfToken(token, 'gps_');
+    if (routed === null) return null;
+    const inLicence = 'licenceId' in routed ? eq(provisioningTokens.licenceId, routed.licenceId) : undefined;
     const [row] = await db
       .select({
         licenceId: provisioningTokens.licenceId,
@@ -26,7 +30,8 @@ export function createProvisioningAuthenticator(db: Database, now: () => Date) {
       })
       .from(provisioningTokens)
       .innerJoin(users, and(eq(users.licenceId, provisioningTokens.licenceId), eq(users.id, provisioningTokens.createdBy), eq(users.status, 'active')))
-      .where(and(eq(provisioningTokens.tokenHash, hashToken(token)), isNull(provisioningTokens.revokedAt)))
+      // In the licence the token names; one from before migration 0013 names none and is found by hash alone.
+      .where(and(inLicence, eq(provisioningTokens.tokenHash, hashToken(token)), isNull(provisioningTokens.revokedAt)))
       .limit(1);
     if (row === undefined) return null;
     // Last use to the minute, as for operator tokens: one write for a burst of requests, not one each.

@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, ne, sql } from 'drizzle-orm';
-import { deriveToken, hashToken, randomToken } from '../crypto.ts';
+import { deriveToken, hashToken } from '../crypto.ts';
 import type { Executor } from '../db/client.ts';
 import { sessions, signInChallenges, supportVisits, users } from '../db/schema.ts';
+import { licenceOfToken, licenceToken } from '../licence-tokens.ts';
 import { endApplicationAccess } from './single-sign-on.ts';
 
 // Console sessions: an opaque random token in an HttpOnly cookie (or a Bearer header for support
 // visits), stored hashed. The CSRF token is derived from the session token, so it needs no storage
-// and only the holder of the cookie can know it.
+// and only the holder of the cookie can know it. The token starts with its licence's id
+// (platform/licence-tokens.ts), so it is looked up in its licence; the sessions opened before
+// migration 0013, which had none, ended with it.
 
 export const SESSION_COOKIE = 'gatehouse_session';
 
@@ -25,15 +28,23 @@ export interface NewSession {
 
 export const csrfTokenOf = (sessionToken: string) => deriveToken(sessionToken, 'gatehouse-csrf');
 
-export async function createSession(
-  executor: Executor,
-  input: { licenceId: string; userId: string; ip: string | null; userAgent: string | null; now: Date; supportVisitId?: string; passwordChangeRequired?: boolean },
-  lifetime: SessionLifetime,
-): Promise<NewSession> {
-  const token = randomToken();
+export interface SessionInput {
+  licenceId: string;
+  userId: string;
+  ip: string | null;
+  userAgent: string | null;
+  now: Date;
+  supportVisitId?: string;
+  passwordChangeRequired?: boolean;
+  secondFactorEnrolmentRequired?: boolean;
+}
+
+/** A new session's token and the row that stores it (hashed), for a caller that writes it with more (a sign-in). */
+export function newSession(input: SessionInput, lifetime: SessionLifetime): { session: NewSession; row: typeof sessions.$inferInsert } {
+  const token = licenceToken(input.licenceId);
   const id = randomUUID();
   const expiresAt = new Date(input.now.getTime() + lifetime.maxHours * 3_600_000);
-  await executor.insert(sessions).values({
+  const row = {
     licenceId: input.licenceId,
     id,
     userId: input.userId,
@@ -45,8 +56,15 @@ export async function createSession(
     userAgent: input.userAgent?.slice(0, 512) ?? null,
     supportVisitId: input.supportVisitId ?? null,
     passwordChangeRequired: input.passwordChangeRequired ?? false,
-  });
-  return { id, token, csrfToken: csrfTokenOf(token), expiresAt };
+    secondFactorEnrolmentRequired: input.secondFactorEnrolmentRequired ?? false,
+  };
+  return { session: { id, token, csrfToken: csrfTokenOf(token), expiresAt }, row };
+}
+
+export async function createSession(executor: Executor, input: SessionInput, lifetime: SessionLifetime): Promise<NewSession> {
+  const { session, row } = newSession(input, lifetime);
+  await executor.insert(sessions).values(row);
+  return session;
 }
 
 export interface ActiveSession {
@@ -64,8 +82,17 @@ export interface ActiveSession {
   passwordChangeRequired: boolean;
 }
 
+/** Where a session token's row is: in its licence, by hash; null for a token that names no licence. */
+function sessionOfToken(token: string) {
+  const routed = licenceOfToken(token);
+  if (routed === null || !('licenceId' in routed)) return null;
+  return and(eq(sessions.licenceId, routed.licenceId), eq(sessions.tokenHash, hashToken(token)));
+}
+
 /** The session a token opens, if it is still valid and its user is active. */
 export async function findActiveSession(executor: Executor, token: string, lifetime: SessionLifetime, now: Date): Promise<ActiveSession | null> {
+  const where = sessionOfToken(token);
+  if (where === undefined || where === null) return null;
   const [row] = await executor
     .select({
       id: sessions.id,
@@ -85,7 +112,7 @@ export async function findActiveSession(executor: Executor, token: string, lifet
     .from(sessions)
     .innerJoin(users, and(eq(users.licenceId, sessions.licenceId), eq(users.id, sessions.userId)))
     .leftJoin(supportVisits, and(eq(supportVisits.licenceId, sessions.licenceId), eq(supportVisits.id, sessions.supportVisitId)))
-    .where(eq(sessions.tokenHash, hashToken(token)))
+    .where(where)
     .limit(1);
   if (row === undefined || row.status !== 'active') return null;
   const idleLimit = now.getTime() - lifetime.idleMinutes * 60_000;
@@ -107,9 +134,11 @@ export function touchSession(executor: Executor, session: ActiveSession, now: Da
 
 /** Ends one session; answers whose it was, so the change can be announced. */
 export async function endSession(executor: Executor, token: string): Promise<{ licenceId: string; userId: string } | null> {
+  const where = sessionOfToken(token);
+  if (where === undefined || where === null) return null;
   const [ended] = await executor
     .delete(sessions)
-    .where(eq(sessions.tokenHash, hashToken(token)))
+    .where(where)
     .returning({ licenceId: sessions.licenceId, userId: sessions.userId });
   return ended ?? null;
 }
