@@ -45,7 +45,7 @@ import type { Config } from './platform/config.ts';
 import { announceChange, ChangeFeed, type Change } from './platform/changes.ts';
 import type { AppContext } from './platform/context.ts';
 import type { DatabaseHandle } from './platform/db/client.ts';
-import { createSealer, loadSecretKey } from './platform/encryption.ts';
+import { loadSealer, loadSecretKey } from './platform/encryption.ts';
 import { migrationsApplied } from './platform/db/migrate.ts';
 import { registerAuthentication, type CheckedCredential } from './platform/http/authenticate.ts';
 import { CredentialCache } from './platform/http/credential-cache.ts';
@@ -92,8 +92,8 @@ function createServices(context: AppContext, catalogSource: ReturnType<typeof cr
   const entities = createEntitiesService(context);
   const configurations = createConfigurationsService(context);
   const licences = createLicencesService(context, { users, entities, configurations });
-  // One key seals every secret kept at rest: authenticator secrets and Transfer Box items.
-  const sealer = createSealer(loadSecretKey(context.config));
+  // One key ring seals every secret kept at rest: authenticator secrets and Transfer Box items.
+  const sealer = loadSealer(context.config);
   const auth = createAuthService(context, { secrets: sealer });
   const catalog = createCatalogService(context, catalogSource);
   const snapshots = new SnapshotCache(context);
@@ -165,7 +165,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<App> {
   const credentials = new CredentialCache<CheckedCredential>();
   const services = createServices(context, catalogSource, changes, credentials);
   const secretKey = loadSecretKey(config);
-  const provider = await createOidcService(context, { sealer: createSealer(secretKey), secretKey, endConsoleSession: (token) => services.auth.signOut(token) });
+  const provider = await createOidcService(context, { sealer: loadSealer(config), secretKey, endConsoleSession: (token) => services.auth.signOut(token) });
   oidc = provider;
   changes.subscribe({
     onChange: (change) => {

@@ -8,12 +8,17 @@ import { migrate } from '../platform/db/migrate.ts';
 import { OPERATOR_SCOPES, type OperatorScope } from '../platform/http/actor.ts';
 import { Problem } from '../platform/http/problems.ts';
 import { createLogger } from '../platform/logger.ts';
-import { ensureConsoleBuilt } from './console-build.ts';
 import { desc } from 'drizzle-orm';
 import { ensureSigningKeys, RETIRED_KEY_SECONDS, rotateSigningKeys } from '../features/oidc/keys.ts';
 import { announceChange } from '../platform/changes.ts';
 import { signingKeys } from '../platform/db/schema.ts';
-import { createSealer, loadSecretKey } from '../platform/encryption.ts';
+import { loadSealer } from '../platform/encryption.ts';
+import { rotateSecretKey } from '../features/backup/secret-key-rotation.ts';
+import { exportBackup } from '../features/backup/export.ts';
+import { importBackup } from '../features/backup/import.ts';
+import { terminalProgress } from '../features/backup/progress.ts';
+import { BackupError } from '../features/backup/tables.ts';
+import { createInterface } from 'node:readline';
 import { catalogCommand, licenceCommand } from './operator-commands.ts';
 
 const USAGE = `Usage: gatehouse <command>
@@ -32,6 +37,12 @@ Commands:
   signing-key rotate                  sign tokens with a new key pair from now on; the current keys stay
                                       published until the tokens they signed have expired
   signing-key list                    list the keys that sign tokens: id, algorithm, creation, retirement
+  secret-key rotate                   seal every secret kept at rest again under the current key of
+                                      GATEHOUSE_SECRET_KEYS (in batches; run again to resume)
+  export [--licence CODE] > FILE      write the installation (or one licence) as JSON lines, for a
+                                      backup or a move to PostgreSQL; sealed values stay sealed
+  import [--licence CODE] < FILE      read an export into a database without what it brings (one
+                                      transaction per licence); needs the same secret key
   catalog show                        print the permission catalog in force
   catalog release FILE.json           release a new catalog
 
@@ -63,7 +74,9 @@ async function serve(config: Config): Promise<void> {
   if (config.deliveryToLog) {
     logger.warn('GATEHOUSE_DELIVERY=log: e-mails and SMS without their gateway are not sent but written to the log, their text (links, codes, secrets) at debug level only');
   }
-  if (config.buildConsole) await ensureConsoleBuilt(logger);
+  // Only when run from the TypeScript sources (development, tests): the compiled server (`npm start`)
+  // serves the console built ahead by `npm run build`, and needs no development tool to start.
+  if (config.buildConsole && import.meta.url.endsWith('.ts')) await (await import('./console-build.ts')).ensureConsoleBuilt(logger);
   const app = await buildApp({ config, database, logger });
   if (config.demo) await seedDemo(database.db, app.services.licences, logger);
   app.outbox.start();
@@ -84,11 +97,55 @@ async function serve(config: Config): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 }
 
+/** `gatehouse export [--licence CODE]`: the installation, or one licence, as JSON lines on stdout. */
+async function exportCommand(config: Config, args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, options: { licence: { type: 'string' } }, allowPositionals: true });
+  if (positionals.length > 0) throw new ConfigError('usage: gatehouse export [--licence CODE] > backup.jsonl');
+  if (process.stdout.isTTY) throw new ConfigError('export writes the backup on its standard output: gatehouse export > backup.jsonl');
+  const summary = await withDatabase(config, (database) =>
+    exportBackup(database, process.stdout, { sealer: loadSealer(config), ...(values.licence === undefined ? {} : { licenceCode: values.licence }), progress: (totals) => terminalProgress(process.stderr, totals, 'export') }),
+  );
+  console.error(`exported ${summary.rows} rows${values.licence === undefined ? ', platform tables and' : ':'} ${summary.licences} licence${summary.licences === 1 ? '' : 's'}`);
+}
+
+/** `gatehouse import [--licence CODE]`: reads an export on stdin into a database without what it brings. */
+async function importCommand(config: Config, args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, options: { licence: { type: 'string' } }, allowPositionals: true });
+  if (positionals.length > 0) throw new ConfigError('usage: gatehouse import [--licence CODE] < backup.jsonl');
+  if (process.stdin.isTTY) throw new ConfigError('import reads the backup on its standard input: gatehouse import < backup.jsonl');
+  const sealer = loadSealer(config);
+  const summary = await withDatabase(config, async (database) => {
+    // Read from here on only: readline drops the lines it reads before anyone iterates them.
+    const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+    try {
+      return await importBackup(database, lines, { sealer, ...(values.licence === undefined ? {} : { licenceCode: values.licence }), progress: (totals) => terminalProgress(process.stderr, totals, 'import') });
+    } finally {
+      lines.close();
+    }
+  });
+  const what = [summary.platform ? 'the platform tables' : null, summary.licences.length > 0 ? `licences ${summary.licences.join(', ')}` : null].filter((part) => part !== null).join(' and ');
+  console.log(`imported ${summary.rows} rows: ${what || 'nothing'}`);
+}
+
+/** `gatehouse secret-key rotate`: seals every sealed value again under the current key of the ring. */
+async function secretKeyCommand(config: Config, args: string[]): Promise<void> {
+  if (args.length !== 1 || args[0] !== 'rotate') throw new ConfigError('usage: gatehouse secret-key rotate');
+  const sealer = loadSealer(config);
+  const report = await withDatabase(config, (database) => rotateSecretKey(database.db, sealer));
+  let unreadable = 0;
+  for (const [kind, count] of Object.entries(report)) {
+    console.log(`${kind}: ${count.resealed} sealed again, ${count.current} already under the current key, ${count.unreadable} unreadable, ${count.changedMeanwhile} changed meanwhile`);
+    unreadable += count.unreadable;
+  }
+  if (unreadable > 0) throw new ConfigError(`${unreadable} sealed values open with no key of the ring and were left as they were: add the key that sealed them to GATEHOUSE_SECRET_KEYS (after the current one) and run again`);
+  console.log(`every sealed value is under the current key ${sealer.currentKeyId}`);
+}
+
 /** `gatehouse signing-key rotate | list`: the keys that sign ID tokens, access tokens and logout tokens. */
 async function signingKeyCommand(config: Config, args: string[]): Promise<void> {
   const [action, ...extra] = args;
   if (extra.length > 0 || (action !== 'rotate' && action !== 'list')) throw new ConfigError('usage: gatehouse signing-key rotate | list');
-  const sealer = createSealer(loadSecretKey(config));
+  const sealer = loadSealer(config);
   await withDatabase(config, async (database) => {
     if (action === 'list') {
       for (const key of await database.db.select().from(signingKeys).orderBy(desc(signingKeys.createdAt))) {
@@ -146,6 +203,12 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'signing-key':
       return signingKeyCommand(config, rest);
+    case 'secret-key':
+      return secretKeyCommand(config, rest);
+    case 'export':
+      return exportCommand(config, rest);
+    case 'import':
+      return importCommand(config, rest);
     case 'licence':
       return licenceCommand(config, rest);
     case 'catalog':
@@ -158,7 +221,7 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   // Configuration and reachability problems are the operator's to fix: one line, no stack.
-  if (error instanceof ConfigError || error instanceof DatabaseUnreachableError) {
+  if (error instanceof ConfigError || error instanceof DatabaseUnreachableError || error instanceof BackupError) {
     console.error(`gatehouse: ${error.message}`);
   } else if (error instanceof Problem) {
     // The same answer the API would give, as a line a person reads.

@@ -31,10 +31,11 @@ export interface Config {
   sessionIdleMinutes: number;
   sessionMaxHours: number;
   /**
-   * The 256-bit key that encrypts data at rest (Transfer Box items), from GATEHOUSE_SECRET_KEY; null on
-   * the embedded default, where loadSecretKey keeps one in the data directory.
+   * The 256-bit keys that encrypt data at rest (authenticator secrets, Transfer Box items, signing
+   * keys): the current key first, older ones after, from GATEHOUSE_SECRET_KEYS (or GATEHOUSE_SECRET_KEY,
+   * a ring of one); empty on the embedded default, where loadSecretKeys keeps one in the data directory.
    */
-  secretKey: Buffer | null;
+  secretKeys: Buffer[];
   /** Days a Transfer Box item waits for its recipient before it is purged. */
   transferBoxDays: number;
 }
@@ -75,16 +76,26 @@ export function decodeSecretKey(text: string): Buffer | null {
   return null;
 }
 
-function secretKey(env: Env, database: DatabaseConfig['kind']): Buffer | null {
-  const raw = env.GATEHOUSE_SECRET_KEY;
-  if (raw === undefined || raw === '') {
+function secretKeys(env: Env, database: DatabaseConfig['kind']): Buffer[] {
+  const ring = env.GATEHOUSE_SECRET_KEYS ?? '';
+  const single = env.GATEHOUSE_SECRET_KEY ?? '';
+  if (ring !== '' && single !== '') throw new ConfigError('set GATEHOUSE_SECRET_KEYS or GATEHOUSE_SECRET_KEY, not both (GATEHOUSE_SECRET_KEYS: the current key first, older keys after)');
+  if (ring === '' && single === '') {
     // A key generated on one server would not open what another server wrote: production names it.
     if (database === 'postgres') throw new ConfigError('GATEHOUSE_SECRET_KEY is required with DATABASE_URL');
-    return null;
+    return [];
   }
-  const key = decodeSecretKey(raw);
-  if (key === null) throw new ConfigError('GATEHOUSE_SECRET_KEY must be 64 hex characters or the base64 of 32 bytes (e.g. openssl rand -hex 32)');
-  return key;
+  const name = ring !== '' ? 'GATEHOUSE_SECRET_KEYS' : 'GATEHOUSE_SECRET_KEY';
+  const texts = ring !== '' ? ring.split(',') : [single];
+  const keys = texts.map((text, index) => {
+    const key = decodeSecretKey(text);
+    const which = texts.length > 1 ? ` (key ${index + 1})` : '';
+    if (key === null) throw new ConfigError(`${name} must be 64 hex characters or the base64 of 32 bytes${which} (e.g. openssl rand -hex 32)`);
+    return key;
+  });
+  const distinct = new Set(keys.map((key) => key.toString('hex')));
+  if (distinct.size !== keys.length) throw new ConfigError(`${name} names the same key twice`);
+  return keys;
 }
 
 function onOff(env: Env, name: string, fallback: boolean): boolean {
@@ -156,7 +167,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: trustProxy(env.GATEHOUSE_TRUST_PROXY),
     sessionIdleMinutes: integer(env, 'GATEHOUSE_SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
     sessionMaxHours: integer(env, 'GATEHOUSE_SESSION_MAX_HOURS', 12, 1, 24 * 30),
-    secretKey: secretKey(env, databaseUrl ? 'postgres' : 'pglite'),
+    secretKeys: secretKeys(env, databaseUrl ? 'postgres' : 'pglite'),
     transferBoxDays: integer(env, 'GATEHOUSE_TRANSFER_BOX_DAYS', 7, 1, 365),
   };
 }

@@ -23,7 +23,7 @@ export interface SigningKey {
   retiredAt: Date | null;
 }
 
-const aadOf = (kid: string) => `signing-key:${kid}`;
+export const aadOf = (kid: string) => `signing-key:${kid}`;
 
 function newPair(): { kid: string; alg: SigningKey['alg']; jwk: JsonWebKey }[] {
   const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });

@@ -46,7 +46,7 @@ export interface ListQuery {
 }
 
 /** The sealed content opens only for its own row and recipient: a ciphertext moved elsewhere does not. */
-const sealedFor = (item: { licenceId: string; id: string; recipientId: string }) => `transfer-box/${item.licenceId}/${item.id}/${item.recipientId}`;
+export const sealedFor = (item: { licenceId: string; id: string; recipientId: string }) => `transfer-box/${item.licenceId}/${item.id}/${item.recipientId}`;
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
