@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import { buildApp } from '../app.ts';
 import { seedDemo } from '../features/licences/demo.ts';
 import { COMMAND_LINE, createOperatorToken, listOperatorTokens, revokeOperatorToken } from '../features/operator/service.ts';
 import { ConfigError, loadConfig, type Config } from '../platform/config.ts';
@@ -77,6 +76,9 @@ async function serve(config: Config): Promise<void> {
   // Only when run from the TypeScript sources (development, tests): the compiled server (`npm start`)
   // serves the console built ahead by `npm run build`, and needs no development tool to start.
   if (config.buildConsole && import.meta.url.endsWith('.ts')) await (await import('./console-build.ts')).ensureConsoleBuilt(logger);
+  // Loaded only to serve: the OpenID Provider's library announces on load that it prefers Node 22,
+  // which the other commands (and their one-line errors) need not print.
+  const { buildApp } = await import('../app.ts');
   const app = await buildApp({ config, database, logger });
   if (config.demo) await seedDemo(database.db, app.services.licences, logger);
   app.outbox.start();

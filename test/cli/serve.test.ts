@@ -143,7 +143,7 @@ describe('gatehouse operator-token create', { timeout: 180_000 }, () => {
   it('explains its usage', () => {
     const result = run(['operator-token', 'create'], { GATEHOUSE_DATA_DIR: dataDir() });
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('usage: gatehouse operator-token create --name NAME | list | revoke ID');
+    expect(result.stderr).toContain('usage: gatehouse operator-token create --name NAME [--scope SCOPE]... | list | revoke ID');
   });
 });
 
