@@ -85,4 +85,28 @@ describe('the outbox', () => {
     expect(final.attempts).toBe(8);
     expect(final.failed_at).not.toBeNull();
   });
+  it('marks each message sent as soon as the server took it, and keeps its short claim while the sender lives', async () => {
+    const to = ['+33600000011', '+33600000012', '+33600000013'];
+    await enqueueMessages(database.handle.db, to.map((number) => ({ licenceId: null, channel: 'sms' as const, to: number, text: 'Your code' })));
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const slowThird: MessageTransport = { send: async (message) => (message.to === to[2] ? held : undefined) };
+    const worker = new OutboxWorker(database.handle.db, { email: slowThird, sms: slowThird }, logger, { leaseSeconds: 0.6 });
+    const delivering = worker.deliverDue();
+    // The first two are marked while the third is still with the server, not after the batch.
+    for (const number of to.slice(0, 2)) await expect.poll(async () => (await state(number)).sent_at, { timeout: 5_000 }).not.toBeNull();
+    // The heartbeat renews the third's claim beyond its first lease: no other worker takes it meanwhile.
+    const leaseEnd = async () => {
+      const result = await database.handle.db.execute(sql`SELECT extract(epoch FROM next_attempt_at)::float AS at FROM outbox WHERE recipient = ${to[2]!}`);
+      return (result as unknown as { rows: { at: number }[] }).rows[0]!.at;
+    };
+    const firstLeaseEnd = await leaseEnd();
+    await expect.poll(async () => (await leaseEnd()) > firstLeaseEnd + 1, { timeout: 5_000 }).toBe(true);
+    expect(await state(to[2]!)).toMatchObject({ sent_at: null, later: true });
+    const { sent, transport } = keeping();
+    await new OutboxWorker(database.handle.db, { email: transport, sms: transport }, logger).deliverDue();
+    expect(sent.filter((m) => to.includes(m.to))).toEqual([]);
+    release();
+    expect(await delivering).toBe(3);
+  });
 });
