@@ -162,8 +162,10 @@ describe('signing in while the licence has two-factor on', () => {
     expect((await test.anonymous().post('/api/v1/auth/second-factor', { challenge: answer.body.challenge, code })).status).toBe(401);
 
     const reset = (await test.messagesTo(user.email)).at(-1)!;
-    expect((await test.anonymous().post('/api/v1/auth/password-reset/complete', { token: linkToken(reset.text), password: TEST_PASSWORD })).status).toBe(204);
-    const { answer: second } = await passwordStep(user.login);
+    // A new password: the last five are refused (the licence's renewal rules).
+    const renewed = 'a brand new horse battery staple';
+    expect((await test.anonymous().post('/api/v1/auth/password-reset/complete', { token: linkToken(reset.text), password: renewed })).status).toBe(204);
+    const { answer: second } = await passwordStep(user.login, renewed);
     const secondCode = smsCode((await test.messagesTo(user.mobile)).at(-1)!.text);
     expect((await fixture.adminClient.post(`/api/v1/users/${user.id}/deactivate`)).status).toBe(200);
     expect((await test.anonymous().post('/api/v1/auth/second-factor', { challenge: second.body.challenge, code: secondCode })).status).toBe(401);
