@@ -87,7 +87,8 @@ describe('the outbox', () => {
   });
   it('marks each message sent as soon as the server took it, and keeps its short claim while the sender lives', async () => {
     const to = ['+33600000011', '+33600000012', '+33600000013'];
-    await enqueueMessages(database.handle.db, to.map((number) => ({ licenceId: null, channel: 'sms' as const, to: number, text: 'Your code' })));
+    // One after the other, so they go oldest first and the third is the one held at the server.
+    for (const number of to) await enqueueMessages(database.handle.db, [{ licenceId: null, channel: 'sms', to: number, text: 'Your code' }]);
     let release: () => void = () => undefined;
     const held = new Promise<void>((resolve) => (release = resolve));
     const slowThird: MessageTransport = { send: async (message) => (message.to === to[2] ? held : undefined) };

@@ -34,6 +34,7 @@ export async function enqueueMessages(executor: Executor, messages: readonly Out
 
 interface ClaimedMessage {
   id: string;
+  licence_id: string;
   channel: Channel;
   recipient: string;
   subject: string;
@@ -53,7 +54,17 @@ const MAX_ATTEMPTS = 8;
 const LEASE_SECONDS = 30;
 const backoffSeconds = (attempts: number) => Math.min(3600, 5 * 4 ** (attempts - 1));
 const rowsOf = <T>(result: unknown) => (result as { rows: T[] }).rows;
-const idList = (ids: Iterable<string>) => sql`(${sql.join([...ids].map((id) => sql`${id}::uuid`), sql`, `)})`;
+/** Rows are keyed by (licence_id, id): every statement names both, so it finds the row by its key. */
+const claimList = (claims: Iterable<readonly [string, Claim]>) =>
+  sql.join(
+    [...claims].map(([id, claim]) => sql`(${claim.licenceId}::uuid, ${id}::uuid, ${claim.attempts}::int)`),
+    sql`, `,
+  );
+
+interface Claim {
+  licenceId: string;
+  attempts: number;
+}
 
 /**
  * Delivery is at least once, never lost, and repeats at most the one message in flight when a
@@ -71,10 +82,10 @@ export class OutboxWorker {
   private running: Promise<void> | null = null;
   private stopped = true;
   private stopping = false;
-  /** Claimed by this worker, not yet marked sent: message id → the attempt number of our claim. */
-  private readonly held = new Map<string, number>();
+  /** Claimed by this worker, not yet marked sent: message id → its licence and the attempt number of our claim. */
+  private readonly held = new Map<string, Claim>();
   /** Sent, but the mark failed (the database was unreachable): marked before anything else is sent. */
-  private readonly unmarked = new Set<string>();
+  private readonly unmarked = new Map<string, Claim>();
   /** Until when (local clock, measured before the database's) our claims surely hold. */
   private leaseValidUntil = 0;
   private readonly pollMilliseconds: number;
@@ -135,7 +146,7 @@ export class OutboxWorker {
         // Renewals that failed for most of a lease, or a refused renewal: another worker may have it.
         if (this.stopping || !this.held.has(message.id) || Date.now() > this.leaseValidUntil - this.leaseMilliseconds / 3) break;
         if (await this.deliver(message)) {
-          await this.markSent(message.id);
+          await this.markSent(message);
           delivered++;
         }
       }
@@ -163,18 +174,18 @@ export class OutboxWorker {
     const asked = Date.now();
     const result = await this.db.execute(sql`
       UPDATE outbox SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => ${this.leaseMilliseconds / 1000})
-      WHERE id IN (
-        SELECT id FROM outbox
+      WHERE (licence_id, id) IN (
+        SELECT licence_id, id FROM outbox
         WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now()
         ORDER BY next_attempt_at
         LIMIT ${BATCH}
         FOR UPDATE SKIP LOCKED
       )
-      RETURNING id, channel, recipient, subject, body, attempts, created_at`);
+      RETURNING id, licence_id, channel, recipient, subject, body, attempts, created_at`);
     this.leaseValidUntil = asked + this.leaseMilliseconds;
     // RETURNING keeps no order: deliver oldest first, so a welcome e-mail precedes a later reset.
     const rows = rowsOf<ClaimedMessage & { created_at: Date | string }>(result);
-    rows.forEach((row) => this.held.set(row.id, row.attempts));
+    rows.forEach((row) => this.held.set(row.id, { licenceId: row.licence_id, attempts: row.attempts }));
     return rows.sort((a, b) => new Date(a.created_at).getTime() - new Date(b.created_at).getTime());
   }
 
@@ -183,14 +194,11 @@ export class OutboxWorker {
     const holding = [...this.held];
     if (holding.length === 0) return;
     const asked = Date.now();
-    const claims = sql.join(
-      holding.map(([id, attempts]) => sql`(${id}::uuid, ${attempts}::int)`),
-      sql`, `,
-    );
     const result = await this.db.execute(sql`
       UPDATE outbox SET next_attempt_at = now() + make_interval(secs => ${this.leaseMilliseconds / 1000})
-      FROM (VALUES ${claims}) AS claim (id, attempts)
-      WHERE outbox.id = claim.id AND outbox.attempts = claim.attempts AND outbox.sent_at IS NULL AND outbox.failed_at IS NULL
+      FROM (VALUES ${claimList(holding)}) AS claim (licence_id, id, attempts)
+      WHERE outbox.licence_id = claim.licence_id AND outbox.id = claim.id AND outbox.attempts = claim.attempts
+        AND outbox.sent_at IS NULL AND outbox.failed_at IS NULL
       RETURNING outbox.id`);
     const renewed = new Set(rowsOf<{ id: string }>(result).map((row) => row.id));
     for (const [id] of holding) if (!renewed.has(id) && !this.unmarked.has(id)) this.held.delete(id);
@@ -201,22 +209,25 @@ export class OutboxWorker {
    * A delivered message's text is erased: it may carry a set-password link or an API secret, which
    * must not outlive their delivery in the database. Who got what, and when, stays.
    */
-  private async markSent(id: string): Promise<void> {
+  private async markSent(message: ClaimedMessage): Promise<void> {
     try {
-      await this.db.execute(sql`UPDATE outbox SET sent_at = now(), last_error = NULL, body = '' WHERE id = ${id}`);
-      this.held.delete(id);
+      await this.db.execute(sql`UPDATE outbox SET sent_at = now(), last_error = NULL, body = '' WHERE licence_id = ${message.licence_id} AND id = ${message.id}`);
+      this.held.delete(message.id);
     } catch (error) {
       // Kept claimed (the heartbeat renews it) and marked once the database answers again.
-      this.unmarked.add(id);
+      this.unmarked.set(message.id, { licenceId: message.licence_id, attempts: message.attempts });
       throw error;
     }
   }
 
   private async markUnmarked(): Promise<void> {
     if (this.unmarked.size === 0) return;
-    const ids = [...this.unmarked];
-    await this.db.execute(sql`UPDATE outbox SET sent_at = now(), last_error = NULL, body = '' WHERE id IN ${idList(ids)}`);
-    ids.forEach((id) => {
+    const claims = [...this.unmarked];
+    await this.db.execute(sql`
+      UPDATE outbox SET sent_at = now(), last_error = NULL, body = ''
+      FROM (VALUES ${claimList(claims)}) AS claim (licence_id, id, attempts)
+      WHERE outbox.licence_id = claim.licence_id AND outbox.id = claim.id`);
+    claims.forEach(([id]) => {
       this.unmarked.delete(id);
       this.held.delete(id);
     });
@@ -226,16 +237,13 @@ export class OutboxWorker {
   private async release(messages: ClaimedMessage[]): Promise<void> {
     if (messages.length === 0) return;
     messages.forEach((message) => this.held.delete(message.id));
-    const claims = sql.join(
-      messages.map((message) => sql`(${message.id}::uuid, ${message.attempts}::int)`),
-      sql`, `,
-    );
+    const claims = claimList(messages.map((message) => [message.id, { licenceId: message.licence_id, attempts: message.attempts }] as const));
     // Best effort: when the database cannot be reached, the lease runs out on its own.
     await this.db
       .execute(sql`
         UPDATE outbox SET next_attempt_at = now(), attempts = outbox.attempts - 1
-        FROM (VALUES ${claims}) AS claim (id, attempts)
-        WHERE outbox.id = claim.id AND outbox.attempts = claim.attempts AND outbox.sent_at IS NULL`)
+        FROM (VALUES ${claims}) AS claim (licence_id, id, attempts)
+        WHERE outbox.licence_id = claim.licence_id AND outbox.id = claim.id AND outbox.attempts = claim.attempts AND outbox.sent_at IS NULL`)
       .catch((error: unknown) => this.logger.warn({ err: error }, 'claimed messages not handed back; their lease will run out'));
   }
 
@@ -254,7 +262,7 @@ export class OutboxWorker {
         UPDATE outbox SET last_error = ${reason.slice(0, 1000)},
           next_attempt_at = now() + make_interval(secs => ${backoffSeconds(message.attempts)}),
           failed_at = CASE WHEN ${giveUp} THEN now() ELSE NULL END
-        WHERE id = ${message.id} AND attempts = ${message.attempts}`);
+        WHERE licence_id = ${message.licence_id} AND id = ${message.id} AND attempts = ${message.attempts}`);
       return false;
     }
   }
