@@ -3,10 +3,10 @@
 //   node --import tsx bench/login/run.ts [--seconds 20] [--connections 8] [--users 40] [--cpus 0]
 // --cpus is a taskset CPU list for the server process ("" for no pinning).
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { hash, verify } from '@node-rs/argon2';
 import autocannon from 'autocannon';
 import { HttpClient } from '../../test/support/http.ts';
 import { startServerProcess } from '../../test/support/process.ts';
@@ -27,21 +27,41 @@ const USERS = Number(values.users);
 // spreading the load over more accounts than connections keeps the run about throughput, not lock-outs.
 if (USERS < CONNECTIONS * 2) throw new Error('--users must be at least twice --connections');
 
-// The parameters of src/platform/crypto.ts, measured alone first: what one core can verify at most.
-const ARGON2 = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
-async function argon2VerificationsPerSecond(): Promise<number> {
-  const stored = await hash('benchmark passphrase', ARGON2);
-  const rounds = 60;
-  const started = performance.now();
-  // One after another: one verification at a time keeps one core busy.
-  for (let i = 0; i < rounds; i++) await verify(stored, 'benchmark passphrase');
-  return rounds / ((performance.now() - started) / 1000);
+/**
+ * argon2id alone on the server's CPUs (a child process pinned like the server): what they can verify
+ * at most, measured just before and just after the sign-ins so both see the same machine.
+ */
+function argon2Alone(): { perSecond: number; cpuMsPerVerification: number } {
+  const pin = values.cpus === '' ? [] : ['taskset', '-c', values.cpus];
+  const command = [...pin, process.execPath, '--import', 'tsx', new URL('./argon2-alone.ts', import.meta.url).pathname, '--seconds', '5'];
+  return JSON.parse(execFileSync(command[0]!, command.slice(1), { encoding: 'utf8' }).trim()) as { perSecond: number; cpuMsPerVerification: number };
+}
+
+/**
+ * CPU time the server process has used, every thread included (ms). On a shared machine wall-clock
+ * rates swing with the neighbours' load; CPU per sign-in against CPU per argon2id verification does not.
+ */
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+function cpuMsOf(pid: number, thread?: number): number {
+  const fields = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime, fields 14 and 15 of proc(5), the 12th and 13th after the command name.
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+/** The main thread's share (JavaScript: HTTP, queries, logging); the rest is argon2id's threads, GC and the compiler. */
+const mainThreadCpuMsOf = (pid: number) => cpuMsOf(pid, pid);
+
+// The load generator keeps off the server's CPUs, so what the server gets is what it is given.
+if (values.cpus !== '') {
+  const others = cpus()
+    .map((_, i) => i)
+    .filter((i) => !values.cpus!.split(',').map(Number).includes(i));
+  if (others.length > 0) execFileSync('taskset', ['-a', '-p', '-c', others.join(','), String(process.pid)], { stdio: 'ignore' });
 }
 
 const scratch = await createScratchDatabase();
 const url = scratch.url;
 
-const perCore = await argon2VerificationsPerSecond();
+const argon2Before = argon2Alone();
 const token = randomBytes(24).toString('hex');
 const server = await startServerProcess({
   DATABASE_URL: url.toString(),
@@ -99,6 +119,12 @@ try {
 
   // Each request takes the next account in turn, so no account has two sign-ins in flight.
   let next = 0;
+  // What the server spends doing nothing asked (workers polling, timers), counted apart.
+  const idleFrom = cpuMsOf(server.process.pid!);
+  await new Promise((resolve) => setTimeout(resolve, 5000));
+  const idleCpuPerSecond = (cpuMsOf(server.process.pid!) - idleFrom) / 5;
+  const cpuBefore = cpuMsOf(server.process.pid!);
+  const mainBefore = mainThreadCpuMsOf(server.process.pid!);
   const result = await autocannon({
     url: server.url,
     connections: CONNECTIONS,
@@ -115,12 +141,23 @@ try {
       },
     ],
   });
+  const cpuPerSignIn = (cpuMsOf(server.process.pid!) - cpuBefore) / result.requests.total;
+  const mainCpuPerSignIn = (mainThreadCpuMsOf(server.process.pid!) - mainBefore) / result.requests.total;
+  const argon2After = argon2Alone();
+  const argon2 = (argon2Before.perSecond + argon2After.perSecond) / 2;
+  const argon2Cpu = (argon2Before.cpuMsPerVerification + argon2After.cpuMsPerVerification) / 2;
   console.log(
     `password sign-ins over ${SECONDS} s, ${CONNECTIONS} connections, ${USERS} accounts, server on CPUs "${values.cpus || 'all'}" of ${cpus().length} (${cpus()[0]?.model.trim()}), node ${process.version}, ${new Date().toISOString()}`,
   );
   console.table({
-    'argon2id verifications/s, one core, alone': perCore.toFixed(1),
+    'argon2id alone on the same CPUs, verifications/s (before / after)': `${argon2Before.perSecond.toFixed(1)} / ${argon2After.perSecond.toFixed(1)}`,
     'sign-ins/s through HTTP (mean)': result.requests.average.toFixed(1),
+    'sign-ins/s as a share of argon2id alone': `${((100 * result.requests.average) / argon2).toFixed(0)} %`,
+    'CPU ms per argon2id verification, alone': argon2Cpu.toFixed(2),
+    'server CPU ms per second, idle': idleCpuPerSecond.toFixed(1),
+    'server CPU ms per sign-in, every thread': cpuPerSignIn.toFixed(2),
+    'server CPU ms per sign-in, main thread': mainCpuPerSignIn.toFixed(2),
+    'sign-ins per CPU second as a share of argon2id alone': `${((100 * argon2Cpu) / cpuPerSignIn).toFixed(0)} %`,
     'latency p50 ms': result.latency.p50,
     'latency p99 ms': result.latency.p99,
     'non-2xx answers': result.non2xx,

@@ -1,5 +1,6 @@
 import { hash, verify } from '@node-rs/argon2';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 
 /** A random 256-bit secret, URL-safe: session tokens, reset links, operator tokens. */
 export function randomToken(prefix = ''): string {
@@ -25,18 +26,38 @@ export function sameSecret(a: string, b: string): boolean {
 // argon2id with OWASP's recommended parameters: 19 MiB of memory, 2 iterations, 1 lane.
 const ARGON2_OPTIONS = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
+// At most as many argon2id computations at once as the process has CPUs (its affinity, read at each
+// call): more would only take turns on the same cores, each evicting the others' 19 MiB from the
+// caches (a sign-in then costs more CPU than the hash alone), and hold 19 MiB each while they wait.
+// The others wait their turn in order; nothing is skipped, so the cost and the timing stay the same.
+let hashing = 0;
+const waitingToHash: (() => void)[] = [];
+
+async function inHashSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (hashing < availableParallelism()) hashing++;
+  else await new Promise<void>((resolve) => waitingToHash.push(resolve));
+  try {
+    return await work();
+  } finally {
+    // The slot passes to the next in line, or is given back.
+    const next = waitingToHash.shift();
+    if (next) next();
+    else hashing--;
+  }
+}
+
 export function hashPassword(password: string): Promise<string> {
-  return hash(password, ARGON2_OPTIONS);
+  return inHashSlot(() => hash(password, ARGON2_OPTIONS));
 }
 
 export async function verifyPassword(passwordHash: string | null, password: string): Promise<boolean> {
   // An account without a password still costs a hash, so timing does not tell it apart.
   if (passwordHash === null) {
-    await hash(password, ARGON2_OPTIONS);
+    await hashPassword(password);
     return false;
   }
   try {
-    return await verify(passwordHash, password);
+    return await inHashSlot(() => verify(passwordHash, password));
   } catch {
     return false;
   }
