@@ -5,7 +5,7 @@ import type { Writable } from 'node:stream';
 import type { DatabaseHandle, RawExec } from '../../platform/db/client.ts';
 import type { Sealer } from '../../platform/encryption.ts';
 import { noProgress, type Progress } from './progress.ts';
-import { keyCheckOf } from './sealed-values.ts';
+import { keyCheckOf, opensWith, SEALED_COLUMNS } from './sealed-values.ts';
 import { BackupError, quoteName, readSchema, type TableShape } from './tables.ts';
 
 // `gatehouse export`: the installation (or one licence) as JSON lines, read in one consistent
@@ -71,11 +71,14 @@ async function writeLine(out: Writable, line: string): Promise<void> {
   });
 }
 
-/** Which rows of a table a section holds: a licence's, or the platform's. */
+/**
+ * Which rows of a table (aliased t) a section holds: a licence's, or the platform's, which are those
+ * naming no licence (null, or the platform's own nil id that 0013_citus_ready.sql files them under).
+ */
 function scopeFilter(table: TableShape, licenceId: string | null, parameter: number): { sql: string; params: unknown[] } {
   if (table.licenceColumn === null) return { sql: 'true', params: [] };
-  if (licenceId === null) return { sql: `${quoteName(table.licenceColumn)} IS NULL`, params: [] };
-  return { sql: `${quoteName(table.licenceColumn)} = $${parameter}::uuid`, params: [licenceId] };
+  if (licenceId === null) return { sql: `NOT EXISTS (SELECT 1 FROM licences l WHERE l.id = t.${quoteName(table.licenceColumn)})`, params: [] };
+  return { sql: `t.${quoteName(table.licenceColumn)} = $${parameter}::uuid`, params: [licenceId] };
 }
 
 /** Every row of the table in the section, page by page in primary-key order. */
@@ -101,18 +104,16 @@ async function* rowsOf(exec: RawExec, table: TableShape, licenceId: string | nul
   }
 }
 
-async function countRows(exec: RawExec, table: TableShape, licenceIds: string[] | 'all', includePlatform: boolean): Promise<number> {
-  let where = 'true';
-  const params: unknown[] = [];
-  if (table.licenceColumn !== null) {
-    const column = quoteName(table.licenceColumn);
-    const ofLicences = licenceIds === 'all' ? `${column} IS NOT NULL` : `${column} = ANY($1::uuid[])`;
-    if (licenceIds !== 'all') params.push(licenceIds);
-    where = includePlatform ? `(${ofLicences} OR ${column} IS NULL)` : ofLicences;
-  } else if (!includePlatform) {
-    return 0;
+/** Rows of the table the export holds: the platform's (whole installation) and the licences'. */
+async function countRows(exec: RawExec, table: TableShape, licenceIds: string[] | 'all'): Promise<number> {
+  if (table.licenceColumn === null) {
+    if (licenceIds !== 'all') return 0;
+    const { rows } = await exec(`SELECT count(*)::text AS count FROM ${quoteName(table.name)}`);
+    return Number(rows[0]?.count ?? 0);
   }
-  const { rows } = await exec(`SELECT count(*)::text AS count FROM ${quoteName(table.name)} WHERE ${where}`, params);
+  const column = `t.${quoteName(table.licenceColumn)}`;
+  const where = licenceIds === 'all' ? 'true' : `${column} = ANY($1::uuid[])`;
+  const { rows } = await exec(`SELECT count(*)::text AS count FROM ${quoteName(table.name)} t WHERE ${where}`, licenceIds === 'all' ? [] : [licenceIds]);
   return Number(rows[0]?.count ?? 0);
 }
 
@@ -139,7 +140,7 @@ export async function exportBackup(database: DatabaseHandle, out: Writable, opti
 
     const rows: Record<string, number> = {};
     for (const table of schema.tables) {
-      rows[table.name] = await countRows(exec, table, wholeInstallation ? 'all' : licences.map((licence) => licence.id), wholeInstallation);
+      rows[table.name] = await countRows(exec, table, wholeInstallation ? 'all' : licences.map((licence) => licence.id));
     }
     const header: ExportHeader = {
       format: FORMAT,
@@ -162,7 +163,12 @@ export async function exportBackup(database: DatabaseHandle, out: Writable, opti
         // The platform section has no licence row; a licence's section has no platform table.
         if (licenceId === null ? table.licenceColumn === 'id' : table.licenceColumn === null) continue;
         const prefix = `{"table":${JSON.stringify(table.name)},"row":`;
+        const sealed = table.name in SEALED_COLUMNS;
         for await (const row of rowsOf(exec, table, licenceId)) {
+          // A backup whose sealed values no key opens is no backup: the ring must be the one that sealed them.
+          if (sealed && !opensWith(options.sealer, table.name, JSON.parse(row) as Record<string, unknown>)) {
+            throw new BackupError(`a sealed value of ${table.name} does not open with this installation's key ring: export with the key that sealed it in GATEHOUSE_SECRET_KEYS`);
+          }
           await writeLine(out, `${prefix}${row}}`);
           count++;
           progress.add(table.name, 1);

@@ -144,7 +144,7 @@ function rowText(line: Line, table: string, row: unknown): string {
 }
 
 /** Checks a row line against the schema and the section it is in; answers its table. */
-function checkRow(line: Line, value: Record<string, unknown>, schema: Map<string, TableShape>, section: Section): TableShape {
+function checkRow(line: Line, value: Record<string, unknown>, schema: Map<string, TableShape>, section: Section, licenceIds: ReadonlySet<string>): TableShape {
   const table = typeof value.table === 'string' ? schema.get(value.table) : undefined;
   if (table === undefined) throw new BackupError(`line ${line.number}: unknown table ${JSON.stringify(value.table)}`);
   const row = value.row;
@@ -157,7 +157,8 @@ function checkRow(line: Line, value: Record<string, unknown>, schema: Map<string
   }
   // A row may only land in the section it claims: a licence's rows never in another licence.
   const owner = table.licenceColumn === null ? null : (row as Record<string, unknown>)[table.licenceColumn];
-  const belongs = section.kind === 'platform' ? table.licenceColumn !== 'id' && (owner ?? null) === null : table.licenceColumn !== null && owner === section.id;
+  // The platform's rows of a tenant table name no licence of the export (null, or the platform's nil id).
+  const belongs = section.kind === 'platform' ? table.licenceColumn !== 'id' && !licenceIds.has(String(owner)) : table.licenceColumn !== null && owner === section.id;
   if (!belongs) throw new BackupError(`line ${line.number}: a ${table.name} row that does not belong to ${sectionName(section)}`);
   return table;
 }
@@ -173,6 +174,7 @@ export async function importBackup(database: DatabaseHandle, lines: AsyncIterabl
   }
   const shapes = await checkTarget(database, header, wanted, importPlatform);
   const schema = new Map(shapes.tables.map((table) => [table.name, table]));
+  const licenceIds = new Set(header.licences.map((licence) => licence.id));
   const progress = options.progress?.(header.rows) ?? noProgress;
   const summary: ImportSummary = { platform: false, licences: [], rows: 0 };
   const imported = () => [summary.platform ? 'the platform tables' : null, ...summary.licences.map((code) => `licence "${code}"`)].filter((name) => name !== null).join(', ') || 'nothing';
@@ -199,7 +201,7 @@ export async function importBackup(database: DatabaseHandle, lines: AsyncIterabl
           await advanceSequences(exec, touched);
           return count;
         }
-        const table = checkRow(line, value, schema, section);
+        const table = checkRow(line, value, schema, section, licenceIds);
         if (!opensWith(options.sealer, table.name, value.row as Record<string, unknown>)) {
           throw new BackupError(`line ${line.number}: a sealed value of ${table.name} does not open with this installation's key ring: add the key that sealed it to GATEHOUSE_SECRET_KEYS`);
         }
