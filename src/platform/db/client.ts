@@ -1,12 +1,11 @@
-import { PGlite } from '@electric-sql/pglite';
-import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import { drizzle as drizzleNodePostgres } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
-import { mkdirSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import type { DatabaseConfig } from '../config.ts';
 import { DatabaseUnavailableError } from './errors.ts';
 import * as schema from './schema.ts';
@@ -42,10 +41,39 @@ export async function openDatabase(config: DatabaseConfig, options: { poolSize?:
   return config.kind === 'postgres' ? openPostgres(config.url, options.poolSize ?? 10) : openPglite(config.dataDir);
 }
 
+/**
+ * PostgreSQL's default of 128 MB of shared buffers is held inside the WebAssembly memory for the
+ * life of the process; the embedded database is for one laptop or a small installation, whose pages
+ * the operating system's file cache keeps anyway. (PostgreSQL proper keeps its own settings.)
+ */
+const PGLITE_SHARED_BUFFERS = '16MB';
+
+/**
+ * Creating an embedded database runs initdb in two more WebAssembly instances, several hundred MB
+ * that this process would hold long after (until V8 collects them, and even then not all of it goes
+ * back to the system): a short-lived child process creates the database, and this one opens it.
+ */
+async function createPgliteDataDir(dataDir: string): Promise<void> {
+  if (existsSync(path.join(dataDir, 'PG_VERSION'))) return;
+  const script = 'const { PGlite } = await import(process.argv[2]); await (await PGlite.create({ dataDir: process.argv[1] })).close();';
+  await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, dataDir, import.meta.resolve('@electric-sql/pglite')]);
+}
+
 /** An embedded database in a directory, or in memory when dataDir is null (tests). */
 export async function openPglite(dataDir: string | null): Promise<DatabaseHandle> {
-  if (dataDir !== null) mkdirSync(dataDir, { recursive: true });
-  const client = await PGlite.create({ ...(dataDir === null ? {} : { dataDir }), extensions: { pg_trgm, btree_gin } });
+  // Loaded only here: a process on PostgreSQL never needs PGlite's code.
+  const [{ PGlite }, { btree_gin }, { pg_trgm }, { drizzle: drizzlePglite }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite/contrib/btree_gin'),
+    import('@electric-sql/pglite/contrib/pg_trgm'),
+    import('drizzle-orm/pglite'),
+  ]);
+  if (dataDir !== null) {
+    mkdirSync(dataDir, { recursive: true });
+    await createPgliteDataDir(dataDir);
+  }
+  const startParams = [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`];
+  const client = await PGlite.create({ ...(dataDir === null ? {} : { dataDir }), extensions: { pg_trgm, btree_gin }, startParams });
   const db = drizzlePglite(client, { schema }) as unknown as Database;
   return {
     kind: 'pglite',
