@@ -8,10 +8,10 @@ import { OPERATOR_SCOPES, type OperatorScope } from '../platform/http/actor.ts';
 import { Problem } from '../platform/http/problems.ts';
 import { createLogger } from '../platform/logger.ts';
 import { desc } from 'drizzle-orm';
-import { ensureSigningKeys, RETIRED_KEY_SECONDS, rotateSigningKeys } from '../features/oidc/keys.ts';
+import { ensureSigningKeys, loadSigningKeys, RETIRED_KEY_SECONDS, rotateSigningKeys } from '../features/oidc/keys.ts';
 import { announceChange } from '../platform/changes.ts';
 import { signingKeys } from '../platform/db/schema.ts';
-import { loadSealer } from '../platform/encryption.ts';
+import { loadSealer, UnsealError } from '../platform/encryption.ts';
 import { rotateSecretKey } from '../features/backup/secret-key-rotation.ts';
 import { exportBackup } from '../features/backup/export.ts';
 import { importBackup } from '../features/backup/import.ts';
@@ -156,6 +156,8 @@ async function signingKeyCommand(config: Config, args: string[]): Promise<void> 
       return;
     }
     const now = new Date();
+    // Opens the keys in force first: a wrong key ring stops here, before a new pair is sealed with it.
+    await loadSigningKeys(database.db, sealer, now);
     await ensureSigningKeys(database.db, sealer, now);
     const rotated = await database.db.transaction(async (tx) => {
       const result = await rotateSigningKeys(tx, sealer, now);
@@ -225,6 +227,8 @@ main(process.argv.slice(2)).catch((error: unknown) => {
   // Configuration and reachability problems are the operator's to fix: one line, no stack.
   if (error instanceof ConfigError || error instanceof DatabaseUnreachableError || error instanceof BackupError) {
     console.error(`gatehouse: ${error.message}`);
+  } else if (error instanceof UnsealError) {
+    console.error('gatehouse: a sealed value (authenticator secret, Transfer Box item or signing key) opens with no key of the ring: set GATEHOUSE_SECRET_KEYS to the key that sealed it (current key first), or on the embedded database keep its data directory\'s secret.key');
   } else if (error instanceof Problem) {
     // The same answer the API would give, as a line a person reads.
     console.error(`gatehouse: ${error.detail ?? error.message}`);

@@ -146,6 +146,10 @@ describe('gatehouse secret-key rotate', () => {
   it('refuses a ring without the key that sealed, leaving every value as it was', () => {
     refused(gatehouse(target, { GATEHOUSE_SECRET_KEYS: keyA }, ['secret-key', 'rotate']), '2 sealed values open with no key of the ring and were left as they were: add the key that sealed them to GATEHOUSE_SECRET_KEYS (after the current one) and run again');
     refused(gatehouse(target, { GATEHOUSE_SECRET_KEYS: `${keyB},not-a-key` }, ['secret-key', 'rotate']), /^gatehouse: GATEHOUSE_SECRET_KEYS must be 64 hex characters or the base64 of 32 bytes \(key 2\)/);
+    // The other commands that open sealed values: no new signing key sealed with the wrong key, no start.
+    const wrongKey = /^gatehouse: a sealed value \(authenticator secret, Transfer Box item or signing key\) opens with no key of the ring: set GATEHOUSE_SECRET_KEYS/;
+    refused(gatehouse(target, { GATEHOUSE_SECRET_KEY: keyA }, ['signing-key', 'rotate']), wrongKey);
+    refused(gatehouse(target, { GATEHOUSE_SECRET_KEY: keyA, GATEHOUSE_DEMO: 'off', PORT: '0' }, ['serve']), wrongKey);
     expect(rowsOf(target, { GATEHOUSE_SECRET_KEY: keyB })).toEqual(rotated);
   }, SLOW);
 });
