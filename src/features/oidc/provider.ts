@@ -1,5 +1,7 @@
 import { createHmac } from 'node:crypto';
-import Provider, { errors, type Configuration, type interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
+import type Provider from 'oidc-provider';
+import type { Configuration, interactionPolicy, KoaContextWithOIDC } from 'oidc-provider';
+import type { OidcLibrary } from './library.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { SESSION_COOKIE } from '../../platform/http/sessions.ts';
 import { databaseAdapter } from './adapter.ts';
@@ -21,6 +23,8 @@ export function resourceIndicators(publicUrl: string) {
 }
 
 export interface ProviderOptions {
+  /** The library itself (loaded once, see library.ts). */
+  library: OidcLibrary;
   ctx: AppContext;
   clients: ClientDirectory;
   keys: readonly SigningKey[];
@@ -122,7 +126,7 @@ export function createProvider(options: ProviderOptions): Provider {
           if (indicator === resources.api && !service) {
             return { ...jwt, audience: resources.api, scope: 'api', accessTokenTTL: apiAccount ? options.apiAccountTokenSeconds : options.accessTokenSeconds };
           }
-          throw new errors.InvalidTarget(`${indicator} is not a resource this client may have tokens for`);
+          throw new options.library.errors.InvalidTarget(`${indicator} is not a resource this client may have tokens for`);
         },
       },
     },
@@ -169,7 +173,7 @@ export function createProvider(options: ProviderOptions): Provider {
     },
   };
 
-  const provider = new Provider(publicUrl, configuration);
+  const provider = new options.library.default(publicUrl, configuration);
   // Behind the proxies GATEHOUSE_TRUST_PROXY names, the provider believes their X-Forwarded-Proto.
   provider.proxy = ctx.config.trustProxy !== false;
   // Signing out of an application (RP-initiated logout, confirmed) signs out of the console too: the

@@ -2,7 +2,8 @@ import { createHmac, createPublicKey, timingSafeEqual } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
 import type Provider from 'oidc-provider';
-import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import { loadOidcLibrary } from './library.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { apiAccounts, oidcPayloads, users } from '../../platform/db/schema.ts';
 import type { Sealer } from '../../platform/encryption.ts';
@@ -42,6 +43,7 @@ export interface OidcServiceOptions {
 }
 
 export async function createOidcService(ctx: AppContext, { sealer, secretKey, endConsoleSession }: OidcServiceOptions) {
+  const library = await loadOidcLibrary(ctx.logger);
   const clients = new ClientDirectory(ctx.db);
   const cookieSecret = createHmac('sha256', secretKey).update('gatehouse-oidc').digest();
   const cookieKey = createHmac('sha256', cookieSecret).update('gatehouse-oidc-cookies').digest('base64url');
@@ -62,7 +64,7 @@ export async function createOidcService(ctx: AppContext, { sealer, secretKey, en
   const build = async () => {
     await ensureSigningKeys(ctx.db, sealer, ctx.now());
     keys = await loadSigningKeys(ctx.db, sealer, ctx.now());
-    const next = createProvider({ ctx, clients, keys, cookieSecret, accessTokenSeconds: ACCESS_TOKEN_SECONDS, apiAccountTokenSeconds: API_ACCOUNT_TOKEN_SECONDS, loginPolicy, endConsoleSession });
+    const next = createProvider({ library, ctx, clients, keys, cookieSecret, accessTokenSeconds: ACCESS_TOKEN_SECONDS, apiAccountTokenSeconds: API_ACCOUNT_TOKEN_SECONDS, loginPolicy, endConsoleSession });
     const publicKeys: JSONWebKeySet = {
       keys: keys.map((key) => ({ ...createPublicKey({ key: key.jwk, format: 'jwk' }).export({ format: 'jwk' }), kid: key.kid, alg: key.alg, use: 'sig' })),
     };
@@ -75,6 +77,7 @@ export async function createOidcService(ctx: AppContext, { sealer, secretKey, en
    * now belongs to someone else, signs in again before an application gets anything.
    */
   const loginPolicy = () => {
+    const { interactionPolicy } = library;
     const policy = interactionPolicy.base();
     policy.get('login')?.checks.add(
       new interactionPolicy.Check('console_session', 'the console session ended or changed', 'login_required', async (kctx: KoaContextWithOIDC) => {
