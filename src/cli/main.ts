@@ -14,10 +14,9 @@ import { signingKeys } from '../platform/db/schema.ts';
 import { loadSealer, UnsealError } from '../platform/encryption.ts';
 import { rotateSecretKey } from '../features/backup/secret-key-rotation.ts';
 import { exportBackup } from '../features/backup/export.ts';
-import { importBackup } from '../features/backup/import.ts';
+import { importBackup, readLines } from '../features/backup/import.ts';
 import { terminalProgress } from '../features/backup/progress.ts';
 import { BackupError } from '../features/backup/tables.ts';
-import { createInterface } from 'node:readline';
 import { catalogCommand, licenceCommand } from './operator-commands.ts';
 
 const USAGE = `Usage: gatehouse <command>
@@ -116,15 +115,9 @@ async function importCommand(config: Config, args: string[]): Promise<void> {
   if (positionals.length > 0) throw new ConfigError('usage: gatehouse import [--licence CODE] < backup.jsonl');
   if (process.stdin.isTTY) throw new ConfigError('import reads the backup on its standard input: gatehouse import < backup.jsonl');
   const sealer = loadSealer(config);
-  const summary = await withDatabase(config, async (database) => {
-    // Read from here on only: readline drops the lines it reads before anyone iterates them.
-    const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
-    try {
-      return await importBackup(database, lines, { sealer, ...(values.licence === undefined ? {} : { licenceCode: values.licence }), progress: (totals) => terminalProgress(process.stderr, totals, 'import') });
-    } finally {
-      lines.close();
-    }
-  });
+  const summary = await withDatabase(config, (database) =>
+    importBackup(database, readLines(process.stdin), { sealer, ...(values.licence === undefined ? {} : { licenceCode: values.licence }), progress: (totals) => terminalProgress(process.stderr, totals, 'import') }),
+  );
   const what = [summary.platform ? 'the platform tables' : null, summary.licences.length > 0 ? `licences ${summary.licences.join(', ')}` : null].filter((part) => part !== null).join(' and ');
   console.log(`imported ${summary.rows} rows: ${what || 'nothing'}`);
 }

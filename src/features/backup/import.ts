@@ -1,3 +1,4 @@
+import { StringDecoder } from 'node:string_decoder';
 import type { DatabaseHandle, RawExec } from '../../platform/db/client.ts';
 import { FORMAT, FORMAT_VERSION, type ExportHeader } from './export.ts';
 import type { Sealer } from '../../platform/encryption.ts';
@@ -30,6 +31,30 @@ export interface ImportSummary {
 }
 
 type Line = { number: number; text: string };
+
+/**
+ * The lines of a stream, read as they are consumed: the stream is asked for more only when the
+ * import has written what it read (readline's iterator reads ahead and keeps every line it has not
+ * handed out yet). A long line (a Transfer Box item) is gathered in pieces, joined once.
+ */
+export async function* readLines(input: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  let pending: string[] = [];
+  for await (const chunk of input) {
+    const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    let start = 0;
+    for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
+      pending.push(text.slice(start, end));
+      yield pending.join('');
+      pending = [];
+      start = end + 1;
+    }
+    if (start < text.length) pending.push(text.slice(start));
+  }
+  pending.push(decoder.end());
+  const last = pending.join('');
+  if (last !== '') yield last;
+}
 
 /** The file's lines, numbered, one at a time. */
 class LineReader {
