@@ -153,7 +153,7 @@ describe('gatehouse operator-token list and revoke', { timeout: 180_000 }, () =>
     const token = run(['operator-token', 'create', '--name', 'leaked'], { GATEHOUSE_DATA_DIR: dir }).stdout.trim();
     const listed = run(['operator-token', 'list'], { GATEHOUSE_DATA_DIR: dir });
     expect(listed.status).toBe(0);
-    expect(listed.stdout).toMatch(/ {2}leaked {2}created .* {2}last used never\n/);
+    expect(listed.stdout).toMatch(/ {2}leaked {2}\[operator\] {2}created .* {2}last used never\n/);
     expect(listed.stdout).not.toContain(token);
     const id = listed.stdout.split(' ')[0]!;
 

@@ -4,7 +4,7 @@ import type { Logger } from '../../platform/logger.ts';
 // oidc-provider, loaded when a server builds its OpenID Provider rather than when a module names it,
 // so the CLI's other commands never load it. On load the library prints a notice to stderr when
 // Node is older than the LTS it prefers (it runs on Node 20, which Gatehouse supports and tests: see
-// the README); the notice goes to the process's log as a structured line instead.
+// the README); the notice goes to the process's log, at trace level, instead.
 
 export type OidcLibrary = typeof OidcProvider;
 
@@ -19,7 +19,7 @@ export function loadOidcLibrary(logger: Logger): Promise<OidcLibrary> {
       return await import('oidc-provider');
     } finally {
       console.warn = warn;
-      for (const notice of notices) logger.info({ notice }, 'OpenID Provider library notice');
+      for (const notice of notices) logger.trace({ notice }, 'OpenID Provider library notice');
     }
   })();
   return loaded;
