@@ -72,6 +72,7 @@ process.on('SIGINT', () => void cleanUp().then(() => process.exit(130)));
 // --- HTTP: one keep-alive agent, latency counted from the instant each request was due.
 const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
 interface Answer {
+  request: string;
   status: number;
   headers: http.IncomingHttpHeaders;
   body: string;
@@ -84,7 +85,7 @@ function request(method: string, path: string, headers: Record<string, string> =
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString() }));
+        response.on('end', () => resolve({ request: `${method} ${path}`, status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString() }));
       },
     );
     outgoing.on('error', reject);
@@ -106,7 +107,10 @@ async function waitReady() {
 const operator = { authorization: `Bearer ${operatorToken}` };
 async function signIn(login: string): Promise<{ cookie: string; csrf: string } | null> {
   const answer = await request('POST', '/api/v1/auth/login', {}, { licence: 'soak', login, password: PASSWORD });
-  if (answer.status !== 200) return null;
+  if (answer.status !== 200) {
+    console.error(`unexpected answer: ${answer.request} (${login}) → ${answer.status} ${answer.body.slice(0, 300)}`);
+    return null;
+  }
   const cookie = String(answer.headers['set-cookie']?.[0] ?? '').split(';')[0]!;
   return { cookie, csrf: (JSON.parse(answer.body) as { csrfToken: string }).csrfToken };
 }
@@ -134,7 +138,8 @@ await database.query(
 );
 await database.query(`UPDATE users SET password_hash = $2, password_changed_at = now() WHERE licence_id = $1 AND login = 'admin'`, [licence.id, passwordHash]);
 await database.query('ANALYZE users');
-const { rows: userRows } = await database.query<{ id: string; login: string }>(`SELECT id, login FROM users WHERE licence_id = $1 AND login <> 'admin' ORDER BY login`, [licence.id]);
+// Only the users loaded above: the licence's admin and its support account (no password) are not in the pools.
+const { rows: userRows } = await database.query<{ id: string; login: string }>(`SELECT id, login FROM users WHERE licence_id = $1 AND login LIKE 'user%' ORDER BY login`, [licence.id]);
 await database.end();
 
 const adminSession = await signIn('admin');
@@ -147,12 +152,18 @@ const consoleWrite = { cookie: adminSession.cookie, 'x-csrf-token': adminSession
 const signers = userRows.slice(0, Math.floor(USERS / 5));
 const edited = userRows.slice(Math.floor(USERS / 5), Math.floor((2 * USERS) / 5));
 const deactivated = new Set<string>();
+const switching = new Set<string>();
 const random = (n: number) => Math.floor(Math.random() * n);
 const pick = <T>(list: readonly T[]) => list[random(list.length)]!;
 const PERMISSIONS = ['forms', 'licence-configuration.users.view', 'licence-configuration.users.edit', 'email-campaigns', 'unknown.permission'];
 
 type Operation = { kind: string; run: () => Promise<boolean> };
-const ok = (answer: Answer, ...statuses: number[]) => statuses.includes(answer.status);
+// Every unexpected answer is written to standard error as it comes, so a failure can be explained.
+const ok = (answer: Answer, ...statuses: number[]) => {
+  if (statuses.includes(answer.status)) return true;
+  console.error(`unexpected answer: ${answer.request} → ${answer.status} ${answer.body.slice(0, 300)}`);
+  return false;
+};
 const operations: { weight: number; operation: Operation }[] = [
   {
     weight: 5,
@@ -175,12 +186,19 @@ const operations: { weight: number; operation: Operation }[] = [
     operation: {
       kind: 'admin: deactivate/activate',
       run: async () => {
-        const user = pick(edited);
-        // Two writes on one user at once would race on its status; the loser's answer is a 409, not a fault.
+        // One switch at a time per user: two at once would race on its status (the load's fault, not the server's).
+        let user = pick(edited);
+        while (switching.has(user.id)) user = pick(edited);
+        switching.add(user.id);
         const action = deactivated.has(user.id) ? 'activate' : 'deactivate';
-        if (action === 'activate') deactivated.delete(user.id);
-        else deactivated.add(user.id);
-        return ok(await request('POST', `/api/v1/users/${user.id}/${action}`, consoleWrite), 200, 204);
+        try {
+          const fine = ok(await request('POST', `/api/v1/users/${user.id}/${action}`, consoleWrite), 200, 204);
+          if (fine && action === 'activate') deactivated.delete(user.id);
+          if (fine && action === 'deactivate') deactivated.add(user.id);
+          return fine;
+        } finally {
+          switching.delete(user.id);
+        }
       },
     },
   },
@@ -236,7 +254,10 @@ const fire = (dueAt: number) => {
   inFlight++;
   operation
     .run()
-    .catch(() => false)
+    .catch((error: unknown) => {
+      console.error(`request failed: ${operation.kind}: ${String(error)}`);
+      return false;
+    })
     .then((fine) => {
       inFlight--;
       latencies.push(performance.now() - dueAt);
