@@ -192,7 +192,7 @@ export async function importBackup(database: DatabaseHandle, lines: AsyncIterabl
   const reader = new LineReader(lines);
   const header = readHeader(await reader.next());
   const wanted = options.licenceCode === undefined ? header.licences : header.licences.filter((licence) => licence.code === options.licenceCode);
-  if (options.licenceCode !== undefined && wanted.length === 0) throw new BackupError(`the file holds no licence "${options.licenceCode}" (it holds ${header.licences.map((licence) => licence.code).join(', ') || 'none'})`);
+  if (options.licenceCode !== undefined && wanted.length === 0) throw new BackupError(`the file holds no licence "${options.licenceCode}" (it holds ${header.licences.map((licence) => licence.code).sort().join(', ') || 'none'})`);
   const importPlatform = header.scope === 'installation' && options.licenceCode === undefined;
   if (!passesKeyCheck(options.sealer, header.sealedWith.keyCheck)) {
     throw new BackupError(`the export was sealed with secret key ${header.sealedWith.keyId}, which is not in this installation's key ring (current ${options.sealer.currentKeyId}): set GATEHOUSE_SECRET_KEYS to include the exporting installation's key (nothing was imported)`);
