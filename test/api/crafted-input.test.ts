@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLicence, newUser, startTestApp, type LicenceFixture, type TestApp } from '../support/app.ts';
 import type { HttpClient } from '../support/http.ts';
+import { provisioningToken, scimUser, type ScimClient } from '../support/scim.ts';
 
 // Crafted input is refused as input, never reaches a query and never leaves its values in the log:
 // every list's cursor, every free-text field, and a query that fails all the same.
@@ -24,11 +25,26 @@ let test: TestApp;
 let fixture: LicenceFixture;
 let document: Document;
 
+let scim: ScimClient;
+let scimUserId: string;
+
 beforeAll(async () => {
   test = await startTestApp({}, { log: { write: (line: string) => void lines.push(line) } });
   fixture = await createLicence(test);
   document = (await test.anonymous().get('/openapi.json')).body;
+  ({ scim } = await provisioningToken(test, fixture));
+  scimUserId = (await scim.post('/Users', scimUser())).body.id;
 });
+
+/** `extra` laid over `base`, objects merged key by key (a SCIM user with one attribute changed). */
+function merged(base: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
+  const result: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(extra)) {
+    const under = result[key];
+    result[key] = typeof value === 'object' && value !== null && typeof under === 'object' && under !== null ? merged(under as Record<string, unknown>, value as Record<string, unknown>) : value;
+  }
+  return result;
+}
 afterAll(() => test.close());
 
 const base64url = (text: string) => Buffer.from(text).toString('base64url');
@@ -112,6 +128,14 @@ describe('free text', () => {
       let checked = 0;
       for (const { template, method, operation } of operations()) {
         for (const field of textFields(operation.requestBody?.content['application/json']?.schema)) {
+          if (template.startsWith('/scim/')) {
+            // SCIM answers in its own format: 400 invalidValue, the detail naming the attribute.
+            const path = template.replace('/scim/v2', '').replace('{id}', scimUserId);
+            const answer = await scim.request(method, path, merged(scimUser(), bodyWith(field, value)));
+            checked += 1;
+            if (answer.status !== 400 || !String(answer.body?.detail).includes(field)) wrong.push(`${method} ${template} ${field} → ${answer.status} ${JSON.stringify(answer.body)}`);
+            continue;
+          }
           const caller = template.startsWith('/api/v1/auth/') ? test.anonymous() : callerOf(template);
           const answer = await caller.request(method, concrete(template), bodyWith(field, value));
           checked += 1;
