@@ -87,13 +87,18 @@ describe('the outbox', () => {
   });
   it('marks each message sent as soon as the server took it, and keeps its short claim while the sender lives', async () => {
     const to = ['+33600000011', '+33600000012', '+33600000013'];
-    // One after the other, so they go oldest first and the third is the one held at the server.
     for (const number of to) await enqueueMessages(database.handle.db, [{ licenceId: null, channel: 'sms', to: number, text: 'Your code' }]);
     let release: () => void = () => undefined;
     const held = new Promise<void>((resolve) => (release = resolve));
-    const slowThird: MessageTransport = { send: async (message) => (message.to === to[2] ? held : undefined) };
+    // The third message handed to the server stays there (messages made in the same instant may come
+    // in any order, so which one is decided by the order of delivery).
+    const handed: string[] = [];
+    const slowThird: MessageTransport = { send: async (message) => (handed.push(message.to) === 3 ? held : undefined) };
     const worker = new OutboxWorker(database.handle.db, { email: slowThird, sms: slowThird }, logger, { leaseSeconds: 0.6 });
     const delivering = worker.deliverDue();
+    await expect.poll(() => handed.length, { timeout: 5_000 }).toBe(3);
+    // Re-ordered so the held one is last: what follows reads to[2] as the one at the server.
+    to.splice(0, 3, ...handed);
     // The first two are marked while the third is still with the server, not after the batch.
     for (const number of to.slice(0, 2)) await expect.poll(async () => (await state(number)).sent_at, { timeout: 5_000 }).not.toBeNull();
     // The heartbeat renews the third's claim beyond its first lease: no other worker takes it meanwhile.
