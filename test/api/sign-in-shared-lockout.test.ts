@@ -5,7 +5,7 @@ import { openDatabase, type DatabaseHandle } from '../../src/platform/db/client.
 import { createLogger } from '../../src/platform/logger.ts';
 import { HttpClient } from '../support/http.ts';
 import { onPostgres } from '../support/database.ts';
-import { createLicence, newUser, signIn, startTestApp, TEST_PASSWORD, type LicenceFixture, type TestApp } from '../support/app.ts';
+import { createLicence, newUser, signIn, startTestApp, TEST_PASSWORD, TEST_SECRET_KEY, type LicenceFixture, type TestApp } from '../support/app.ts';
 
 // Two server processes behind one load balancer share one PostgreSQL: failures counted by one must
 // lock the account on the other. An embedded PGlite database belongs to a single process, so this
@@ -22,7 +22,8 @@ describe.skipIf(!onPostgres)('a lock-out, with two servers on one PostgreSQL', (
     first = await startTestApp();
     // The second server has a connection pool and a process state of its own, as another process would.
     secondDatabase = await openDatabase({ kind: 'postgres', url: first.database.url! });
-    const config = loadConfig({ GATEHOUSE_DEMO: 'off', LOG_LEVEL: 'warn' });
+    // The same secret key, as every process of a fleet has (it opens the keys that sign tokens).
+    const config = loadConfig({ GATEHOUSE_DEMO: 'off', LOG_LEVEL: 'warn', GATEHOUSE_SECRET_KEY: TEST_SECRET_KEY });
     const discard = { send: async () => undefined };
     second = await buildApp({ config, database: secondDatabase, logger: createLogger('warn'), transports: { email: discard, sms: discard }, serveConsole: false });
     secondUrl = await second.server.listen({ port: 0, host: '127.0.0.1' });
