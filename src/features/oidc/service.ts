@@ -145,6 +145,8 @@ export async function createOidcService(ctx: AppContext, { sealer, secretKey, en
         await announce({ kind: 'signing-keys' });
         return result;
       });
+      // This process signs with the new keys from its next token (the others reload as they hear it).
+      await build();
       return rotated;
     },
 
