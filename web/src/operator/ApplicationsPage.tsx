@@ -82,7 +82,7 @@ export function ApplicationsPage() {
           onCancel={() => setEditing(null)}
         />
       ) : null}
-      <div className="card">
+      <div className="card card-scroll">
         <LoadState loaded={applications}>
           {(items) => (
             <DataTable
@@ -93,7 +93,7 @@ export function ApplicationsPage() {
               columns={[
                 { key: 'name', header: t('applications.name'), cell: (application) => application.name },
                 { key: 'kind', header: t('applications.kind'), cell: (application) => t(`applications.kinds.${application.kind}`) },
-                { key: 'clientId', header: t('applications.clientId'), cell: (application) => <code>{application.clientId}</code> },
+                { key: 'clientId', header: t('applications.clientId'), cell: (application) => <code className="breakable">{application.clientId}</code> },
                 { key: 'application', header: t('applications.catalogApplication'), cell: (application) => application.application ?? t('common.none') },
                 {
                   key: 'access',
