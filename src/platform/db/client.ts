@@ -61,13 +61,13 @@ async function createPgliteDataDir(dataDir: string): Promise<void> {
 
 /** An embedded database in a directory, or in memory when dataDir is null (tests). */
 export async function openPglite(dataDir: string | null): Promise<DatabaseHandle> {
-  // Loaded only here: a process on PostgreSQL never needs PGlite's code.
-  const [{ PGlite }, { btree_gin }, { pg_trgm }, { drizzle: drizzlePglite }] = await Promise.all([
-    import('@electric-sql/pglite'),
-    import('@electric-sql/pglite/contrib/btree_gin'),
-    import('@electric-sql/pglite/contrib/pg_trgm'),
-    import('drizzle-orm/pglite'),
-  ]);
+  // Loaded only here: a process on PostgreSQL never needs PGlite's code. One after the other: the
+  // extensions import PGlite's own modules, and loading a module graph twice at once is what module
+  // loaders (a test runner's among them) handle worst.
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { btree_gin } = await import('@electric-sql/pglite/contrib/btree_gin');
+  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
+  const { drizzle: drizzlePglite } = await import('drizzle-orm/pglite');
   if (dataDir !== null) {
     mkdirSync(dataDir, { recursive: true });
     await createPgliteDataDir(dataDir);
