@@ -57,13 +57,7 @@ export const sessionHeldForPasswordChange = (executor: Executor, licenceId: stri
 /** The session the new password was chosen from serves everything again. */
 export const releaseSession = (executor: Executor, licenceId: string, sessionId: string) => store.clearPasswordChangeRequired(executor, licenceId, sessionId);
 
-/** Whether an API account's secret is past the licence's maximum age: then it obtains no token. */
-export async function apiSecretExpired(executor: Executor, account: { licenceId: string; secretSetAt: Date }, now: Date): Promise<boolean> {
-  const expires = apiSecretExpiresAt(await store.apiSecretMaxAgeOf(executor, account.licenceId), account.secretSetAt);
-  return expires !== null && expires.getTime() <= now.getTime();
-}
-
-/** The same, by the account's id (read afresh: a client cache must not keep an expired secret working). */
+/** Whether an API account's secret is past its licence's maximum age, read afresh (a client cache must not keep an expired secret working). */
 export async function apiAccountSecretExpired(executor: Executor, licenceId: string, apiAccountId: string, now: Date): Promise<boolean> {
   const age = await store.findApiSecretAge(executor, licenceId, apiAccountId);
   const expires = age === null ? null : apiSecretExpiresAt(age.maxAgeDays, age.secretSetAt);

@@ -167,12 +167,6 @@ export async function markSecretReminded(executor: Executor, account: { licenceI
   return rows.length === 1;
 }
 
-/** The maximum age of API secrets of the licence an account belongs to. */
-export async function apiSecretMaxAgeOf(executor: Executor, licenceId: string): Promise<number | null> {
-  const [row] = await executor.select({ days: licences.apiSecretMaxAgeDays }).from(licences).where(eq(licences.id, licenceId)).limit(1);
-  return row?.days ?? null;
-}
-
 /** Whether a session was opened with a password past its renewal and serves only its change. */
 export async function sessionHeld(executor: Executor, licenceId: string, sessionId: string): Promise<boolean> {
   const [row] = await executor.select({ held: sessions.passwordChangeRequired }).from(sessions).where(and(eq(sessions.licenceId, licenceId), eq(sessions.id, sessionId))).limit(1);

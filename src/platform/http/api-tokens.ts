@@ -1,4 +1,4 @@
-import { and, eq, lt } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { hashToken } from '../crypto.ts';
 import type { Executor } from '../db/client.ts';
 import { apiAccounts, apiTokens } from '../db/schema.ts';
@@ -7,8 +7,6 @@ import { apiAccounts, apiTokens } from '../db/schema.ts';
 // stored hashed, valid an hour, still accepted until they expire (none is issued any more). A
 // deactivated account's tokens stop working at once. They name no licence, so they are found by hash
 // alone (asking every shard once sharded: docs/scaling.md), for the hour they have left.
-
-export const API_TOKEN_LIFETIME_SECONDS = 3600;
 
 export interface ActiveApiToken {
   id: string;
@@ -31,8 +29,4 @@ export async function findActiveApiToken(executor: Executor, token: string, now:
 
 export async function revokeApiTokens(executor: Executor, licenceId: string, apiAccountId: string): Promise<void> {
   await executor.delete(apiTokens).where(and(eq(apiTokens.licenceId, licenceId), eq(apiTokens.apiAccountId, apiAccountId)));
-}
-
-export async function deleteExpiredApiTokens(executor: Executor, now: Date): Promise<void> {
-  await executor.delete(apiTokens).where(lt(apiTokens.expiresAt, now));
 }
