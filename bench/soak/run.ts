@@ -1,10 +1,12 @@
 // Soak: one server process on PostgreSQL under a steady mix of traffic for a long time, watched per
 // minute: the server's resident memory, the latency of what was answered, errors, and the machine's load.
-//   node --import tsx bench/soak/run.ts [--minutes 30] [--rate 20] [--users 2000] [--out /tmp/soak.md]
+//   node --import tsx bench/soak/run.ts [--minutes 30] [--rate 20] [--users 2000] [--out /tmp/soak.md] [--sources]
 // PostgreSQL is taken from BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test), in a
-// scratch database created and dropped by the run. The server runs as its own process (`gatehouse
-// serve`), as in production, so its RSS is the server's alone and not the load generator's.
-import { spawn } from 'node:child_process';
+// scratch database created and dropped by the run. The server runs as its own process, as production
+// runs it: the compiled server (dist/, rebuilt first when older than its sources, as `npm start` does)
+// with the Node options of package.json's `start` script, so its RSS is the server's alone and not the
+// load generator's. --sources runs the TypeScript sources through tsx instead.
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -21,6 +23,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '20' },
     users: { type: 'string', default: '2000' },
     out: { type: 'string' },
+    sources: { type: 'boolean', default: false },
   },
 });
 const MINUTES = Number(values.minutes);
@@ -36,10 +39,19 @@ const freePort = () =>
     });
   });
 
+// `npm start` is `node <options> dist/cli/main.js serve` after `prestart` rebuilt a stale build: the same here.
+if (!values.sources) {
+  const build = spawnSync(process.execPath, ['scripts/build.mjs', '--when-stale', '--required'], { stdio: 'inherit' });
+  if (build.status !== 0) throw new Error(`the build failed (${build.status})`);
+}
+const START = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/);
+if (START[0] !== 'node' || !START.includes('dist/cli/main.js')) throw new Error(`unexpected start script: ${START.join(' ')}`);
+const SERVER_ARGS = values.sources ? ['--import', 'tsx', 'src/cli/main.ts', 'serve'] : START.slice(1);
+
 const scratch = await createScratchDatabase();
 const port = await freePort();
 const operatorToken = randomBytes(24).toString('hex');
-const server = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
+const server = spawn(process.execPath, SERVER_ARGS, {
   env: {
     ...process.env,
     NODE_ENV: 'production',
@@ -222,6 +234,25 @@ const rssMb = () => {
   const status = readFileSync(`/proc/${server.pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
 };
+// The server's CPU time (user + system) in seconds, from /proc/<pid>/stat (fields 14 and 15, in clock ticks of 1/100 s).
+const cpuSeconds = () => {
+  const fields = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+// The server's own count and summed duration of the requests it answered (its /metrics histogram, all
+// routes but /metrics itself): the time spent inside the server, beside the latency the load sees.
+const serverTimes = async () => {
+  const text = (await request('GET', '/metrics')).body;
+  let count = 0;
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('gatehouse_http_request_duration_seconds_') || line.includes('route="/metrics"')) continue;
+    const value = Number(line.split(' ').at(-1));
+    if (line.startsWith('gatehouse_http_request_duration_seconds_count{')) count += value;
+    else if (line.startsWith('gatehouse_http_request_duration_seconds_sum{')) sum += value;
+  }
+  return { count, sum };
+};
 
 interface Minute {
   minute: number;
@@ -230,26 +261,41 @@ interface Minute {
   p50: number;
   p99: number;
   max: number;
+  serverRequests: number;
+  serverMean: number;
+  cpu: number;
   rss: number;
   load: number;
 }
 const minutes: Minute[] = [];
 const failures = new Map<string, number>();
 let latencies: number[] = [];
+const byKind = new Map<string, number[]>();
 let errors = 0;
 let inFlight = 0;
 
 const at = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
-const header = '| minute | requests | errors | p50 ms | p99 ms | max ms | server RSS MB | load (1 min) |';
-console.log(`soak: ${MINUTES} min at ${RATE} operations/s, ${USERS} users, server pid ${server.pid}, node ${process.version}, ${new Date().toISOString()}, RSS at start ${rssMb().toFixed(0)} MB`);
-console.log(`${header}\n|---|---|---|---|---|---|---|---|`);
+const header = '| minute | operations | errors | p50 ms | p99 ms | max ms | server: requests | server: mean ms | server: CPU s | server RSS MB | load (1 min) |';
+const rule = `|${'---|'.repeat(11)}`;
+const line = (m: Minute) =>
+  `| ${m.minute} | ${m.requests} | ${m.errors} | ${m.p50.toFixed(1)} | ${m.p99.toFixed(1)} | ${m.max.toFixed(0)} | ${m.serverRequests} | ${m.serverMean.toFixed(1)} | ${m.cpu.toFixed(1)} | ${m.rss.toFixed(0)} | ${m.load.toFixed(2)} |`;
+const serverCommand = `node ${SERVER_ARGS.join(' ')}`;
+console.log(`soak: ${MINUTES} min at ${RATE} operations/s, ${USERS} users, server pid ${server.pid} (${serverCommand}), node ${process.version}, ${new Date().toISOString()}, RSS at start ${rssMb().toFixed(0)} MB`);
+console.log(`${header}\n${rule}`);
 
 // Open loop at an even pace: an operation is due every 1/RATE s whatever is still in flight, and its
 // latency counts from when it was due, so a server falling behind shows instead of slowing the load.
+let previousServer = await serverTimes();
+let previousCpu = cpuSeconds();
 const started = performance.now();
+const TOTAL = Math.round(MINUTES * 60 * RATE);
 let sent = 0;
 let minuteEnd = started + 60_000;
+// How late each operation left the load generator after its due time (its timer and event loop): part of
+// every latency, so it must stay small beside them.
+const sendLags: number[] = [];
 const fire = (dueAt: number) => {
+  sendLags.push(performance.now() - dueAt);
   const operation = nextOperation();
   inFlight++;
   operation
@@ -260,31 +306,56 @@ const fire = (dueAt: number) => {
     })
     .then((fine) => {
       inFlight--;
-      latencies.push(performance.now() - dueAt);
+      const latency = performance.now() - dueAt;
+      latencies.push(latency);
+      if (!byKind.has(operation.kind)) byKind.set(operation.kind, []);
+      byKind.get(operation.kind)!.push(latency);
       if (!fine) {
         errors++;
         failures.set(operation.kind, (failures.get(operation.kind) ?? 0) + 1);
       }
     });
 };
-const closeMinute = () => {
-  latencies.sort((a, b) => a - b);
-  const row: Minute = { minute: minutes.length + 1, requests: latencies.length, errors, p50: at(latencies, 0.5), p99: at(latencies, 0.99), max: latencies.at(-1) ?? 0, rss: rssMb(), load: loadavg()[0]! };
-  minutes.push(row);
-  console.log(`| ${row.minute} | ${row.requests} | ${row.errors} | ${row.p50.toFixed(1)} | ${row.p99.toFixed(1)} | ${row.max.toFixed(0)} | ${row.rss.toFixed(0)} | ${row.load.toFixed(2)} |`);
+const closeMinute = async () => {
+  const answered = latencies.sort((a, b) => a - b);
+  const failed = errors;
   latencies = [];
   errors = 0;
+  const rss = rssMb();
+  const cpu = cpuSeconds();
+  const times = await serverTimes();
+  const serverRequests = times.count - previousServer.count;
+  const row: Minute = {
+    minute: minutes.length + 1,
+    requests: answered.length,
+    errors: failed,
+    p50: at(answered, 0.5),
+    p99: at(answered, 0.99),
+    max: answered.at(-1) ?? 0,
+    serverRequests,
+    serverMean: serverRequests === 0 ? 0 : ((times.sum - previousServer.sum) / serverRequests) * 1000,
+    cpu: cpu - previousCpu,
+    rss,
+    load: loadavg()[0]!,
+  };
+  previousServer = times;
+  previousCpu = cpu;
+  minutes.push(row);
+  console.log(line(row));
 };
 await new Promise<void>((resolve) => {
   const end = started + MINUTES * 60_000;
   const tick = () => {
     if (server.exitCode !== null) throw new Error(`the server exited (${server.exitCode}):\n${serverLog}`);
     const now = performance.now();
-    const due = Math.floor(((Math.min(now, end) - started) / 1000) * RATE);
+    // Operation k (from 0) is due at k/RATE s after the start: at t s, floor(t·RATE) + 1 of them are due.
+    // (Without the + 1, operation k was sent at (k + 1)/RATE and counted from k/RATE: every latency
+    // carried 1/RATE s of the load's own waiting, 50 ms at 20 operations/s.)
+    const due = Math.min(TOTAL, Math.floor(((now - started) / 1000) * RATE) + 1);
     while (sent < due) fire(started + (sent++ / RATE) * 1000);
     // The last minute closes after the operations still in flight have answered.
     if (now >= minuteEnd && now < end) {
-      closeMinute();
+      void closeMinute();
       minuteEnd += 60_000;
     }
     if (now < end) setTimeout(tick, 1);
@@ -293,7 +364,7 @@ await new Promise<void>((resolve) => {
   tick();
 });
 while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 10));
-if (latencies.length > 0) closeMinute();
+if (latencies.length > 0) await closeMinute();
 
 // Growth: the least-squares slope of RSS and p99 over the minutes after the first two (warm-up).
 const slope = (points: [number, number][]) => {
@@ -314,10 +385,18 @@ const summary = [
   `operations: ${totalRequests}, errors: ${totalErrors}${failures.size > 0 ? ` (${[...failures].map(([k, v]) => `${k}: ${v}`).join(', ')})` : ''}`,
   `RSS trend after minute 2: ${rssSlope >= 0 ? '+' : ''}${rssSlope.toFixed(2)} MB/min; p99 trend: ${p99Slope >= 0 ? '+' : ''}${p99Slope.toFixed(2)} ms/min`,
 ];
-console.log(summary.join('\n'));
-if (values.out) {
-  const table = [header, '|---|---|---|---|---|---|---|---|', ...minutes.map((m) => `| ${m.minute} | ${m.requests} | ${m.errors} | ${m.p50.toFixed(1)} | ${m.p99.toFixed(1)} | ${m.max.toFixed(0)} | ${m.rss.toFixed(0)} | ${m.load.toFixed(2)} |`)];
-  writeFileSync(values.out, `${table.join('\n')}\n\n${summary.join('\n')}\n`);
-}
+sendLags.sort((a, b) => a - b);
+summary.push(`sent after their due time: p50 ${at(sendLags, 0.5).toFixed(1)} ms, p99 ${at(sendLags, 0.99).toFixed(1)} ms, max ${(sendLags.at(-1) ?? 0).toFixed(0)} ms`);
+// Each kind of operation over the whole run: how many, and its p50 and p99 latency.
+const kinds = [
+  '| operation | count | p50 ms | p99 ms |',
+  '|---|---|---|---|',
+  ...[...byKind].map(([kind, list]) => {
+    list.sort((a, b) => a - b);
+    return `| ${kind} | ${list.length} | ${at(list, 0.5).toFixed(1)} | ${at(list, 0.99).toFixed(1)} |`;
+  }),
+];
+console.log(`${summary.join('\n')}\n\n${kinds.join('\n')}`);
+if (values.out) writeFileSync(values.out, `${[header, rule, ...minutes.map(line)].join('\n')}\n\n${summary.join('\n')}\n\n${kinds.join('\n')}\n`);
 agent.destroy();
 await cleanUp();
