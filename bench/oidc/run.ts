@@ -15,7 +15,9 @@ import { authorize, Browser } from '../../test/support/oidc.ts';
 import { startServerProcess } from '../../test/support/process.ts';
 import { createScratchDatabase } from '../scratch-database.ts';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, connections: { type: 'string', default: '8' }, rate: { type: 'string', default: '5000' } } });
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, connections: { type: 'string', default: '8' }, rate: { type: 'string', default: '5000' }, only: { type: 'string' } } });
+// --only credentials|exchange|decisions: one measure alone (e.g. with a CPU profile of it).
+const runs = (name: string) => values.only === undefined || values.only === name;
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
 const scratch = await createScratchDatabase();
@@ -66,7 +68,7 @@ try {
   const web = (await operator.post('/operator/v1/applications', { name: 'Bench web', kind: 'web', redirectUris: ['http://localhost:5173/callback'] })).body;
 
   // 1. Client credentials.
-  record(
+  if (runs('credentials')) record(
     'client credentials (service, JWT)',
     await measured({
       url: `${base}/oidc/token`,
@@ -104,7 +106,7 @@ try {
   let next = 0;
   const form = (value: string) =>
     new URLSearchParams({ grant_type: 'authorization_code', code: value, redirect_uri: 'http://localhost:5173/callback', code_verifier: verifier, client_id: web.clientId, client_secret: web.clientSecret }).toString();
-  record(
+  if (runs('exchange')) record(
     'authorization code exchange (web, confidential)',
     await measured({
       url: `${base}/oidc/token`,
@@ -127,7 +129,7 @@ try {
   const second = await authorize(config, new Browser(base), person, { resource: `${base}/api/v1` });
   const tokens = await client.authorizationCodeGrant(config, second.callback, { pkceCodeVerifier: second.verifier, expectedState: second.state, expectedNonce: second.nonce }, { resource: `${base}/api/v1` });
   const before = await within();
-  record(
+  if (runs('decisions')) record(
     `POST /api/v1/authorize with a JWT, paced at ${values.rate}/s`,
     await measured({
       url: `${base}/api/v1/authorize`,

@@ -29,7 +29,7 @@ afterAll(async () => {
 
 async function tokenRequest(form: Record<string, string>) {
   const response = await fetch(`${test.url}/oidc/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form) });
-  return { status: response.status, body: (await response.json()) as { error?: string; error_description?: string; access_token?: string } };
+  return { status: response.status, body: (await response.json()) as { error?: string; error_description?: string; access_token?: string; refresh_token?: string } };
 }
 
 const oidcRows = async () => {
@@ -66,8 +66,8 @@ describe('authorization requests', () => {
 });
 
 describe('the token endpoint', () => {
-  it('refuses a missing or wrong PKCE verifier, then the code is spent', async () => {
-    const { callback, state } = await authorize(config, new Browser(test.url), person);
+  it('refuses a missing or wrong PKCE verifier; the code stays for the right one, once', async () => {
+    const { callback, state, verifier } = await authorize(config, new Browser(test.url), person);
     const code = callback.searchParams.get('code') as string;
     expect(callback.searchParams.get('state')).toBe(state);
     const base = { grant_type: 'authorization_code', code, redirect_uri: 'http://localhost:5173/callback', client_id: web.clientId, client_secret: web.clientSecret as string };
@@ -76,6 +76,31 @@ describe('the token endpoint', () => {
     expect(missing.body.error).toBe('invalid_grant');
     const wrong = await tokenRequest({ ...base, code_verifier: client.randomPKCECodeVerifier() });
     expect(wrong.body.error).toBe('invalid_grant');
+    const wrongRedirect = await tokenRequest({ ...base, code_verifier: verifier, redirect_uri: 'http://localhost:5173/other' });
+    expect(wrongRedirect.body.error).toBe('invalid_grant');
+    const right = await tokenRequest({ ...base, code_verifier: verifier });
+    expect(right.status).toBe(200);
+    expect(right.body.access_token).toEqual(expect.any(String));
+    const again = await tokenRequest({ ...base, code_verifier: verifier });
+    expect(again.body.error).toBe('invalid_grant');
+  });
+
+  it('redeems a code presented twice at once only once', async () => {
+    const { callback, verifier } = await authorize(config, new Browser(test.url), person);
+    const form = { grant_type: 'authorization_code', code: callback.searchParams.get('code') as string, redirect_uri: 'http://localhost:5173/callback', code_verifier: verifier, client_id: web.clientId, client_secret: web.clientSecret as string };
+    const answers = await Promise.all([tokenRequest(form), tokenRequest(form), tokenRequest(form)]);
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 400, 400]);
+    expect(answers.filter((answer) => answer.status === 400).map((answer) => answer.body.error)).toEqual(['invalid_grant', 'invalid_grant']);
+  });
+
+  it('rotates a refresh token presented twice at once only once', async () => {
+    const { callback, verifier } = await authorize(config, new Browser(test.url), person);
+    const credentials = { client_id: web.clientId, client_secret: web.clientSecret as string };
+    const issued = await tokenRequest({ grant_type: 'authorization_code', code: callback.searchParams.get('code') as string, redirect_uri: 'http://localhost:5173/callback', code_verifier: verifier, ...credentials });
+    const form = { grant_type: 'refresh_token', refresh_token: issued.body.refresh_token as string, ...credentials };
+    const answers = await Promise.all([tokenRequest(form), tokenRequest(form)]);
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 400]);
+    expect(answers.find((answer) => answer.status === 400)?.body.error).toBe('invalid_grant');
   });
 
   it('refuses a code used twice', async () => {

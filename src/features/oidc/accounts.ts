@@ -1,6 +1,5 @@
-import { and, eq } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.ts';
-import { entities, licences, rightsConfigurations, users } from '../../platform/db/schema.ts';
 
 // Who a token's subject is, as applications learn it: the OpenID claims, and Gatehouse's own under
 // the `gatehouse` scope (licence, login, rights configuration, default entity).
@@ -21,38 +20,33 @@ export interface Person {
   defaultEntity: { id: string; code: string };
 }
 
+/**
+ * The person a user id names, as one JSON value (null when there is none): a scalar subquery, so
+ * the code exchange reads it in the same round trip as the code (see adapter.ts).
+ */
+export function personJson(userId: SQL): SQL {
+  return sql`(SELECT json_build_object(
+      'id', u.id, 'licenceId', u.licence_id,
+      'licence', json_build_object('id', l.id, 'code', l.code, 'name', l.name, 'applications', l.applications),
+      'login', u.login, 'firstName', u.first_name, 'lastName', u.last_name, 'email', u.email, 'mobile', u.mobile,
+      'language', u.language, 'active', u.status = 'active', 'internal', u.internal,
+      'configuration', json_build_object('key', c.key, 'name', c.name),
+      'defaultEntity', json_build_object('id', e.id, 'code', e.code))
+    FROM users u
+    JOIN licences l ON l.id = u.licence_id
+    JOIN rights_configurations c ON c.licence_id = u.licence_id AND c.id = u.configuration_id
+    JOIN entities e ON e.licence_id = u.licence_id AND e.id = u.default_entity_id
+    WHERE u.id = ${userId}
+    LIMIT 1)`;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** The person a user id names (the `sub` of every token), or null. */
 export async function findPerson(executor: Executor, userId: string): Promise<Person | null> {
-  const [row] = await executor
-    .select({
-      user: users,
-      licence: { id: licences.id, code: licences.code, name: licences.name, applications: licences.applications },
-      configuration: { key: rightsConfigurations.key, name: rightsConfigurations.name },
-      defaultEntity: { id: entities.id, code: entities.code },
-    })
-    .from(users)
-    .innerJoin(licences, eq(licences.id, users.licenceId))
-    .innerJoin(rightsConfigurations, and(eq(rightsConfigurations.licenceId, users.licenceId), eq(rightsConfigurations.id, users.configurationId)))
-    .innerJoin(entities, and(eq(entities.licenceId, users.licenceId), eq(entities.id, users.defaultEntityId)))
-    .where(eq(users.id, userId))
-    .limit(1);
-  if (row === undefined) return null;
-  const { user } = row;
-  return {
-    id: user.id,
-    licenceId: user.licenceId,
-    licence: row.licence,
-    login: user.login,
-    firstName: user.firstName,
-    lastName: user.lastName,
-    email: user.email,
-    mobile: user.mobile,
-    language: user.language,
-    active: user.status === 'active',
-    internal: user.internal,
-    configuration: row.configuration,
-    defaultEntity: row.defaultEntity,
-  };
+  if (!UUID.test(userId)) return null;
+  const result = (await executor.execute(sql`SELECT ${personJson(sql`${userId}::uuid`)} AS person`)) as unknown as { rows: { person: Person | null }[] };
+  return result.rows[0]?.person ?? null;
 }
 
 /** Every claim the person has; oidc-provider keeps those the granted scopes name. */

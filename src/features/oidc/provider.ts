@@ -49,9 +49,15 @@ export function createProvider(options: ProviderOptions): Provider {
   const resources = resourceIndicators(publicUrl);
   const sessionSeconds = ctx.config.sessionMaxHours * 3600;
   const cookieKeys = [createHmac('sha256', options.cookieSecret).update('gatehouse-oidc-cookies').digest('base64url')];
+  const Adapter = databaseAdapter(ctx.db, {
+    findClient: async (clientId) => (await clients.find(clientId))?.metadata,
+    now: () => ctx.now(),
+    currentRequest: () => options.library.default.ctx,
+    invalidGrant: (description) => new options.library.errors.InvalidGrant(description),
+  });
 
   const configuration: Configuration = {
-    adapter: databaseAdapter(ctx.db, async (clientId) => (await clients.find(clientId))?.metadata, () => ctx.now()),
+    adapter: Adapter,
     jwks: { keys: options.keys.map((key) => key.jwk) as NonNullable<Configuration['jwks']>['keys'] },
     cookies: { keys: cookieKeys, long: { signed: true, httpOnly: true, sameSite: 'lax' }, short: { signed: true, httpOnly: true, sameSite: 'lax' } },
     routes: {
@@ -131,7 +137,8 @@ export function createProvider(options: ProviderOptions): Provider {
       },
     },
     async findAccount(_kctx, sub) {
-      const person = await findPerson(ctx.db, sub);
+      // A code exchange read the person with the code (adapter.ts).
+      const person = Adapter.prefetchedPerson(sub) ?? (await findPerson(ctx.db, sub));
       if (person === null || !person.active) return undefined;
       return { accountId: sub, licenceId: person.licenceId, claims: () => ({ ...claimsOf(person), sub }) };
     },
@@ -176,6 +183,14 @@ export function createProvider(options: ProviderOptions): Provider {
   const provider = new options.library.default(publicUrl, configuration);
   // Behind the proxies GATEHOUSE_TRUST_PROXY names, the provider believes their X-Forwarded-Proto.
   provider.proxy = ctx.config.trustProxy !== false;
+  // A code this request claimed but did not redeem (a wrong verifier, say) can be redeemed again.
+  provider.use(async (kctx, next) => {
+    try {
+      await next();
+    } finally {
+      await Adapter.releaseUnconfirmedClaim(kctx).catch((error: unknown) => ctx.logger.error({ err: error }, 'could not release an authorization code'));
+    }
+  });
   // Signing out of an application (RP-initiated logout, confirmed) signs out of the console too: the
   // console session is the single sign-on session.
   provider.use(async (kctx, next) => {
