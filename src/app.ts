@@ -138,7 +138,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<App> {
     send: (message) => (oidc === null ? Promise.reject(new Error('the OpenID Provider is not started yet')) : oidc.backchannelTransport.send(message)),
   };
   const transports: Partial<Record<Channel, MessageTransport>> = { ...defaultTransports(config, logger), 'backchannel-logout': backchannel, ...dependencies.transports };
-  const outbox = new OutboxWorker(database.db, transports, logger);
+  const outbox = new OutboxWorker(database.db, transports, logger, { markWhileSending: database.kind === 'postgres' });
   const changes = new ChangeFeed(database);
   const catalogSource = createCatalogSource(database.db);
   const context: AppContext = {

@@ -8,9 +8,11 @@ import { startServerProcess, type ServerProcess } from '../support/process.ts';
 import { SmtpSink, type ReceivedMessage } from '../support/smtp-sink.ts';
 
 // Processes killed with SIGKILL while the outbox delivers e-mails to a real SMTP conversation.
-// Delivery is at least once and repeats at most the message in flight at the instant of a kill
-// (the server took it, the process died before marking it): exactly once would need the SMTP
-// server's help. Such a repeat carries the same Message-ID as its first copy, so it can be told apart.
+// Delivery is at least once, and once only unless a kill lands in the instant between the server's
+// acceptance of a message and the departure of the COMMIT of its mark, which was written before the
+// hand-over (src/platform/messaging/outbox.ts): the bound asserted is at most one repeat per kill
+// during delivery, what no protocol between an SMTP server and a database can shrink to none; the
+// count of repeats is printed. A repeat carries the same Message-ID as its first copy.
 
 const LEASE_SECONDS = 30;
 const USERS = 3_000;

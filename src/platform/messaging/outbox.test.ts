@@ -116,3 +116,71 @@ describe('the outbox', () => {
     expect(await delivering).toBe(3);
   });
 });
+
+// On PostgreSQL the mark "sent" is written in a transaction opened before the message is handed over
+// and committed when the server took it (app.ts turns it on there).
+describe.skipIf(!process.env.TEST_DATABASE_URL)('the outbox on PostgreSQL, marking while it sends', () => {
+  const options = { markWhileSending: true };
+
+  it('rolls the mark back when the server refuses, then delivers once', async () => {
+    let failures = 1;
+    const sent: DeliverableMessage[] = [];
+    const flaky: MessageTransport = {
+      send: async (message) => {
+        if (failures-- > 0) throw new Error('SMTP server unavailable');
+        sent.push(message);
+      },
+    };
+    await enqueueMessages(database.handle.db, [{ licenceId: null, channel: 'email', to: 'marked-retry@example.com', subject: 'Hi', text: 'Body' }]);
+    const worker = new OutboxWorker(database.handle.db, { email: flaky, sms: flaky }, logger, options);
+    expect(await worker.deliverDue()).toBe(0);
+    expect(await state('marked-retry@example.com')).toMatchObject({ attempts: 1, sent_at: null, last_error: 'SMTP server unavailable', later: true });
+    await database.handle.db.execute(sql`UPDATE outbox SET next_attempt_at = now() - interval '1 second' WHERE recipient = 'marked-retry@example.com'`);
+    expect(await worker.deliverDue()).toBe(1);
+    expect(sent.map((message) => message.to)).toEqual(['marked-retry@example.com']);
+    expect(await state('marked-retry@example.com')).toMatchObject({ attempts: 2, last_error: null });
+    expect((await state('marked-retry@example.com')).sent_at).not.toBeNull();
+    expect(await worker.deliverDue()).toBe(0);
+  });
+
+  it('holds the message it is handing over: no other worker takes it, even past its lease, and it is marked when the server took it', async () => {
+    const to = 'marked-held@example.com';
+    await enqueueMessages(database.handle.db, [{ licenceId: null, channel: 'email', to, subject: 's', text: 't' }]);
+    let accept: () => void = () => undefined;
+    const atServer = new Promise<void>((resolve) => (accept = resolve));
+    let handed = 0;
+    const slow: MessageTransport = { send: async () => void (handed++, await atServer) };
+    const worker = new OutboxWorker(database.handle.db, { email: slow, sms: slow }, logger, { ...options, leaseSeconds: 0.6 });
+    const delivering = worker.deliverDue();
+    await expect.poll(() => handed, { timeout: 5_000 }).toBe(1);
+    // Its lease runs out while the server has it (its row is held, so the lease is not renewed)...
+    await expect.poll(async () => (await state(to)).later, { timeout: 5_000 }).toBe(false);
+    // ...and another worker still does not send it.
+    const { sent, transport } = keeping();
+    await new OutboxWorker(database.handle.db, { email: transport, sms: transport }, logger, options).deliverDue();
+    expect(sent.filter((message) => message.to === to)).toEqual([]);
+    expect((await state(to)).sent_at).toBeNull();
+    accept();
+    expect(await delivering).toBe(1);
+    expect((await state(to)).sent_at).not.toBeNull();
+  });
+
+  it('does not send a message whose claim another worker took over meanwhile', async () => {
+    const [first, second] = ['marked-first@example.com', 'marked-taken@example.com'];
+    await enqueueMessages(database.handle.db, [{ licenceId: null, channel: 'email', to: first, subject: 's', text: 't' }]);
+    await enqueueMessages(database.handle.db, [{ licenceId: null, channel: 'email', to: second, subject: 's', text: 't' }]);
+    let accept: () => void = () => undefined;
+    const atServer = new Promise<void>((resolve) => (accept = resolve));
+    const handed: string[] = [];
+    const transport: MessageTransport = { send: async (message) => void (handed.push(message.to), message.to === first ? await atServer : undefined) };
+    const worker = new OutboxWorker(database.handle.db, { email: transport, sms: transport }, logger, options);
+    const delivering = worker.deliverDue();
+    await expect.poll(() => handed, { timeout: 5_000 }).toEqual([first]);
+    // While the first is at the server, another worker claims the second (its lease had run out).
+    await database.handle.db.execute(sql`UPDATE outbox SET attempts = attempts + 1 WHERE recipient = ${second}`);
+    accept();
+    expect(await delivering).toBe(1);
+    expect(handed).toEqual([first]);
+    expect((await state(second)).sent_at).toBeNull();
+  });
+});

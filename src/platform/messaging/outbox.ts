@@ -46,6 +46,12 @@ export interface OutboxOptions {
   pollMilliseconds?: number;
   /** How long a claim lasts without renewal: a dead process's claimed messages wait this long at most. */
   leaseSeconds?: number;
+  /**
+   * Mark a message sent in a transaction opened before it is handed over and committed the instant
+   * the server accepts it (PostgreSQL). Not on the embedded database, whose single connection the
+   * open transaction would hold for the time of a delivery.
+   */
+  markWhileSending?: boolean;
 }
 
 /** Small claims: a process that dies holds few messages back, and only until its lease runs out. */
@@ -67,11 +73,15 @@ interface Claim {
 }
 
 /**
- * Delivery is at least once, never lost, and repeats at most the one message in flight when a
- * process dies: each message is marked sent right after the server took it, so a process killed
- * between the server's acceptance and that mark sends that one message again after its lease.
- * Exactly once would need the receiving server's help; every message carries a Message-ID derived
- * from its outbox id, the same on every attempt, so a receiver that deduplicates can.
+ * Delivery is at least once and never lost. On PostgreSQL it is exactly once but for one instant:
+ * the mark "sent" is written in a transaction opened before the message is handed over, and its
+ * COMMIT leaves the moment the server answers that it took the message; a process killed in the
+ * microseconds between that answer and the COMMIT's departure sends that one message again after
+ * its lease, and a delivery that fails rolls the mark back. No protocol closes that instant: the
+ * SMTP server's acceptance and the database's commit are two systems. (On the embedded database the
+ * mark follows the acceptance by a statement, so the instant is that statement's.) Every message
+ * carries a Message-ID derived from its outbox id, the same on every attempt, so a receiver can
+ * tell a repeat from a new message.
  *
  * A claim is a lease of `leaseSeconds`, renewed every third of it while the worker holds the
  * message; the claim's attempt number fences it: a worker whose lease lapsed (it could not reach the
@@ -84,6 +94,9 @@ export class OutboxWorker {
   private stopping = false;
   /** Claimed by this worker, not yet marked sent: message id → its licence and the attempt number of our claim. */
   private readonly held = new Map<string, Claim>();
+  /** The message being handed over in a transaction that holds its row (see markWhileSending). */
+  private inFlight: string | null = null;
+  private readonly markWhileSending: boolean;
   /** Sent, but the mark failed (the database was unreachable): marked before anything else is sent. */
   private readonly unmarked = new Map<string, Claim>();
   /** Until when (local clock, measured before the database's) our claims surely hold. */
@@ -99,6 +112,7 @@ export class OutboxWorker {
   ) {
     this.pollMilliseconds = options.pollMilliseconds ?? 1_000;
     this.leaseMilliseconds = (options.leaseSeconds ?? LEASE_SECONDS) * 1_000;
+    this.markWhileSending = options.markWhileSending ?? false;
   }
 
   start(): void {
@@ -145,7 +159,9 @@ export class OutboxWorker {
       for (const message of claimed) {
         // Renewals that failed for most of a lease, or a refused renewal: another worker may have it.
         if (this.stopping || !this.held.has(message.id) || Date.now() > this.leaseValidUntil - this.leaseMilliseconds / 3) break;
-        if (await this.deliver(message)) {
+        if (this.markWhileSending) {
+          if (await this.deliverMarked(message)) delivered++;
+        } else if (await this.deliver(message)) {
           await this.markSent(message);
           delivered++;
         }
@@ -189,9 +205,12 @@ export class OutboxWorker {
     return rows.sort((a, b) => new Date(a.created_at).getTime() - new Date(b.created_at).getTime());
   }
 
-  /** The heartbeat: extends the claims we still hold; a claim another worker took over is dropped. */
+  /**
+   * The heartbeat: extends the claims we still hold; a claim another worker took over is dropped.
+   * The message in flight is left out: its transaction holds its row, which no one else can claim.
+   */
   private async renewLeases(): Promise<void> {
-    const holding = [...this.held];
+    const holding = [...this.held].filter(([id]) => id !== this.inFlight);
     if (holding.length === 0) return;
     const asked = Date.now();
     const result = await this.db.execute(sql`
@@ -247,23 +266,64 @@ export class OutboxWorker {
       .catch((error: unknown) => this.logger.warn({ err: error }, 'claimed messages not handed back; their lease will run out'));
   }
 
+  private async handOver(message: ClaimedMessage): Promise<void> {
+    const transport = this.transports[message.channel];
+    if (transport === undefined) throw new Error(`no transport for ${message.channel} messages`);
+    await transport.send({ channel: message.channel, to: message.recipient, subject: message.subject, text: message.body }, { id: message.id });
+  }
+
+  /**
+   * PostgreSQL: the mark is written first, in a transaction that commits as soon as the server took
+   * the message and rolls back if it did not. The mark names our claim's attempt: a claim another
+   * worker took over is not sent.
+   */
+  private async deliverMarked(message: ClaimedMessage): Promise<boolean> {
+    let handedOver = false;
+    this.inFlight = message.id;
+    try {
+      const marked = await this.db.transaction(async (tx) => {
+        const result = await tx.execute(sql`
+          UPDATE outbox SET sent_at = now(), last_error = NULL, body = ''
+          WHERE licence_id = ${message.licence_id} AND id = ${message.id} AND attempts = ${message.attempts} AND sent_at IS NULL AND failed_at IS NULL
+          RETURNING id`);
+        if (rowsOf(result).length === 0) return false;
+        await this.handOver(message);
+        handedOver = true;
+        return true;
+      });
+      this.held.delete(message.id);
+      return marked;
+    } catch (error) {
+      if (handedOver) {
+        // The server has it but the COMMIT failed: kept claimed, and marked once the database answers.
+        this.unmarked.set(message.id, { licenceId: message.licence_id, attempts: message.attempts });
+        throw error;
+      }
+      return this.deliveryFailed(message, error);
+    } finally {
+      this.inFlight = null;
+    }
+  }
+
   private async deliver(message: ClaimedMessage): Promise<boolean> {
     try {
-      const transport = this.transports[message.channel];
-      if (transport === undefined) throw new Error(`no transport for ${message.channel} messages`);
-      await transport.send({ channel: message.channel, to: message.recipient, subject: message.subject, text: message.body }, { id: message.id });
+      await this.handOver(message);
       return true;
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      const giveUp = message.attempts >= MAX_ATTEMPTS;
-      this.logger.warn({ messageId: message.id, channel: message.channel, attempts: message.attempts, reason }, giveUp ? 'message abandoned' : 'message delivery will be retried');
-      this.held.delete(message.id);
-      await this.db.execute(sql`
-        UPDATE outbox SET last_error = ${reason.slice(0, 1000)},
-          next_attempt_at = now() + make_interval(secs => ${backoffSeconds(message.attempts)}),
-          failed_at = CASE WHEN ${giveUp} THEN now() ELSE NULL END
-        WHERE licence_id = ${message.licence_id} AND id = ${message.id} AND attempts = ${message.attempts}`);
-      return false;
+      return this.deliveryFailed(message, error);
     }
+  }
+
+  private async deliveryFailed(message: ClaimedMessage, error: unknown): Promise<false> {
+    const reason = error instanceof Error ? error.message : String(error);
+    const giveUp = message.attempts >= MAX_ATTEMPTS;
+    this.logger.warn({ messageId: message.id, channel: message.channel, attempts: message.attempts, reason }, giveUp ? 'message abandoned' : 'message delivery will be retried');
+    this.held.delete(message.id);
+    await this.db.execute(sql`
+      UPDATE outbox SET last_error = ${reason.slice(0, 1000)},
+        next_attempt_at = now() + make_interval(secs => ${backoffSeconds(message.attempts)}),
+        failed_at = CASE WHEN ${giveUp} THEN now() ELSE NULL END
+      WHERE licence_id = ${message.licence_id} AND id = ${message.id} AND attempts = ${message.attempts}`);
+    return false;
   }
 }

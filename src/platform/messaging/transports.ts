@@ -22,7 +22,12 @@ export interface MessageTransport {
 }
 
 export function smtpTransport(smtpUrl: string, from: string): MessageTransport {
-  const transporter = nodemailer.createTransport(smtpUrl);
+  // One connection kept open for the messages that follow (nodemailer's pool), unless SMTP_URL says
+  // otherwise with its own `pool` parameter: a reset of thousands of passwords is thousands of
+  // messages, and a connection and greeting each would be most of their cost.
+  const url = new URL(smtpUrl);
+  if (!url.searchParams.has('pool')) url.searchParams.set('pool', 'true');
+  const transporter = nodemailer.createTransport(url.toString());
   const messageIdDomain = /@([A-Za-z0-9.-]+)/.exec(from)?.[1] ?? 'gatehouse.invalid';
   return {
     async send(message, envelope) {
