@@ -68,8 +68,9 @@ describe.skipIf(!onPostgres)('the OpenID Provider on two servers', () => {
     const admin = new HttpClient(secondUrl);
     const signedIn = await admin.post('/api/v1/auth/login', { licence: fixture.code, login: fixture.admin.login, password: TEST_PASSWORD });
     admin.csrfToken = signedIn.body.csrfToken;
-    const deactivatedAt = Date.now();
     expect((await admin.post(`/api/v1/users/${user.id}/deactivate`)).status).toBe(200);
+    // From the deactivation's answer (it has committed): the other process hears of it.
+    const deactivatedAt = Date.now();
     let status = 200;
     while (status === 200 && Date.now() - deactivatedAt < 1000) status = (await atFirst.post('/api/v1/authorize', { permission: 'profiles.profiles.view' })).status;
     expect(status).toBe(401);
