@@ -1,4 +1,4 @@
-import { inArray, lt, sql } from 'drizzle-orm';
+import { inArray, lt, sql, type SQL } from 'drizzle-orm';
 import { hashToken } from './crypto.ts';
 import type { Database } from './db/client.ts';
 import { throttles } from './db/schema.ts';
@@ -106,19 +106,29 @@ export function createThrottle(db: Database, now: () => Date) {
     }
   };
 
-  /** Refunds one attempt on some keys and forgives every failure of others, in one statement. */
-  const settle = async ({ refund = [], forgive = [] }: { refund?: readonly ThrottleKey[]; forgive?: readonly ThrottleKey[] }): Promise<void> => {
-    if (refund.length === 0 && forgive.length === 0) return;
-    const forgiven = forgive.length === 0 ? sql`` : sql`WITH forgiven AS (DELETE FROM throttles WHERE key IN (${sql.join(forgive.map((k) => sql`${k.key}`), sql`, `)})) `;
-    if (refund.length === 0) {
-      await db.execute(sql`${forgiven}SELECT 1`);
-      return;
-    }
-    const threshold = sql`(CASE key ${sql.join(refund.map((k) => sql`WHEN ${k.key} THEN ${k.policy.threshold}::integer`), sql` `)} END)`;
-    await db.execute(sql`${forgiven}UPDATE throttles SET
+  /**
+   * Refunds one attempt on some keys and forgives every failure of others, as the data-modifying
+   * parts of a WITH clause (PostgreSQL runs them whether or not the statement reads them): `settle`
+   * runs them alone, a caller with a statement of its own to run may run them in it (one round trip).
+   */
+  const settlement = ({ refund = [], forgive = [] }: { refund?: readonly ThrottleKey[]; forgive?: readonly ThrottleKey[] }): SQL[] => {
+    const parts: SQL[] = [];
+    if (forgive.length > 0) parts.push(sql`throttle_forgiven AS (DELETE FROM throttles WHERE key IN (${sql.join(forgive.map((k) => sql`${k.key}`), sql`, `)}))`);
+    if (refund.length > 0) {
+      const threshold = sql`(CASE key ${sql.join(refund.map((k) => sql`WHEN ${k.key} THEN ${k.policy.threshold}::integer`), sql` `)} END)`;
+      parts.push(sql`throttle_refunded AS (UPDATE throttles SET
         failures = greatest(failures - 1, 0),
         locked_until = CASE WHEN failures - 1 >= ${threshold} THEN locked_until END
-      WHERE key IN (${sql.join(refund.map((k) => sql`${k.key}`), sql`, `)})`);
+      WHERE key IN (${sql.join(refund.map((k) => sql`${k.key}`), sql`, `)}))`);
+    }
+    return parts;
+  };
+
+  /** Refunds one attempt on some keys and forgives every failure of others, in one statement. */
+  const settle = async (keys: { refund?: readonly ThrottleKey[]; forgive?: readonly ThrottleKey[] }): Promise<void> => {
+    const parts = settlement(keys);
+    if (parts.length === 0) return;
+    await db.execute(sql`WITH ${sql.join(parts, sql`, `)} SELECT 1`);
   };
 
   return {
@@ -148,6 +158,9 @@ export function createThrottle(db: Database, now: () => Date) {
 
     /** Both at once, in one statement: what a successful sign-in does. */
     settle,
+
+    /** `settle` as parts of a WITH clause, for the caller's own statement. */
+    settlement,
   };
 }
 

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { SQL } from 'drizzle-orm';
 import { passwordWeakness, PASSWORD_WEAKNESS_MESSAGES } from '../../core/password-policy.ts';
+import type { RenewalPolicy, RenewalSubject } from '../../core/password-renewal.ts';
 import type { AppContext } from '../../platform/context.ts';
 import type { Transaction } from '../../platform/db/client.ts';
 import type { Sealer } from '../../platform/encryption.ts';
@@ -32,16 +34,9 @@ export function createAuthService(ctx: AppContext, { secrets }: { secrets: Seale
   const throttle = createThrottle(ctx.db, () => ctx.now());
   const adminFactor = createAdminFactorPolicy(ctx);
 
-  /**
-   * The account as its holder sees it. `sessionId`, the session it is seen from, dates the current
-   * sign-in: what the holder wants to know is the one before it (was that me?).
-   */
-  const account = async (licenceId: string, userId: string, sessionId: string, known: KnownOfSession = {}) => {
-    const found = await store.findAccount(ctx.db, licenceId, userId);
-    ensure(found !== null, notFound('user'));
+  /** The account as its holder sees it, from what the store read of it. */
+  const accountView = (found: Pick<store.SignedInAccount, 'user' | 'licence' | 'configuration' | 'entities'>, previousLoginAt: Date | null, flags: { totpEnabled: boolean; passwordChangeRequired: boolean; secondFactorEnrolmentRequired: boolean }) => {
     const { user } = found;
-    const currentSignInAt = known.startedAt ?? (await store.sessionStartedAt(ctx.db, licenceId, sessionId)) ?? ctx.now();
-    const previousLoginAt = await store.signInBefore(ctx.db, user, currentSignInAt);
     return {
       id: user.id,
       login: user.login,
@@ -56,32 +51,49 @@ export function createAuthService(ctx: AppContext, { secrets }: { secrets: Seale
       entities: found.entities.map((entity) => ({ ...entity, isDefault: entity.id === user.defaultEntityId })),
       lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
       previousLoginAt: previousLoginAt?.toISOString() ?? null,
-      totpEnabled: known.totpEnrolled ?? (await authenticator.enrolled(licenceId, userId)),
-      passwordChangeRequired: known.passwordChangeRequired ?? (await sessionHeldForPasswordChange(ctx.db, licenceId, sessionId)),
-      secondFactorEnrolmentRequired: known.secondFactorEnrolmentRequired ?? (await adminFactor.sessionLimited(ctx.db, licenceId, sessionId)),
+      ...flags,
     };
   };
 
   /**
-   * A new session, the same whether the sign-in took one step or two. Its cost is what a sign-in
-   * adds to the password hash (bench/login): what the session must say is read first, then the
-   * sign-in time, the access log line and the session are written in one statement.
+   * The account as its holder sees it. `sessionId`, the session it is seen from, dates the current
+   * sign-in: what the holder wants to know is the one before it (was that me?).
    */
-  const openSession = async (licenceId: string, userId: string, client: ClientInfo, known: { totpEnrolled?: boolean } = {}) => {
+  const account = async (licenceId: string, userId: string, sessionId: string) => {
+    const found = await store.findAccount(ctx.db, licenceId, userId);
+    ensure(found !== null, notFound('user'));
+    const currentSignInAt = (await store.sessionStartedAt(ctx.db, licenceId, sessionId)) ?? ctx.now();
+    const previousLoginAt = await store.signInBefore(ctx.db, found.user, currentSignInAt);
+    return accountView(found, previousLoginAt, {
+      totpEnabled: await authenticator.enrolled(licenceId, userId),
+      passwordChangeRequired: await sessionHeldForPasswordChange(ctx.db, licenceId, sessionId),
+      secondFactorEnrolmentRequired: await adminFactor.sessionLimited(ctx.db, licenceId, sessionId),
+    });
+  };
+
+  /**
+   * A new session, the same whether the sign-in took one step or two. Its cost is what a sign-in
+   * adds to the password hash (bench/login): what the session must say is read first (the licence's
+   * policies come with the user's read when the password sign-in made it), then one statement writes
+   * the sign-in time, the access log line and the session, and reads the account back.
+   */
+  const openSession = async (licenceId: string, userId: string, client: ClientInfo, known: { policies?: SignInPolicies; settlement?: readonly SQL[] } = {}) => {
     const now = ctx.now();
     const [limited, passwordChangeRequired] = await Promise.all([
       // An administrator the licence requires to hold a passkey or an app, holding neither, gets a session limited to enrolling one.
-      adminFactor.enrolmentRequired(licenceId, userId),
+      adminFactor.enrolmentRequired(licenceId, userId, { requiredForAdmins: known.policies?.factorRequiredForAdmins }),
       // A password past the licence's renewal period: the session serves only its change (features/password-renewal).
-      passwordChangeDue(ctx.db, licenceId, userId, now),
+      passwordChangeDue(ctx.db, licenceId, userId, now, known.policies?.renewal),
     ]);
     const { session, row } = newSession(
       { licenceId, userId, ip: client.ip, userAgent: client.userAgent, now, passwordChangeRequired, secondFactorEnrolmentRequired: limited },
       lifetime,
     );
     // Every console sign-in is in the licence's access log, written with the session it opens.
-    await store.recordSignInWithSession(ctx.db, { ...row, createdAt: now }, randomUUID());
-    const user = await account(licenceId, userId, session.id, { ...known, startedAt: now, passwordChangeRequired, secondFactorEnrolmentRequired: limited });
+    // A password sign-in's throttle counts are settled by the same statement (`settlement`).
+    const found = await store.recordSignInWithSession(ctx.db, { ...row, createdAt: now }, randomUUID(), known.settlement);
+    ensure(found !== null, notFound('user'));
+    const user = accountView(found, found.previousLoginAt, { totpEnabled: found.totpEnrolled, passwordChangeRequired, secondFactorEnrolmentRequired: limited });
     return { session, user };
   };
 
@@ -136,11 +148,13 @@ export function createAuthService(ctx: AppContext, { secrets }: { secrets: Seale
       const found = await store.findUserForSignIn(ctx.db, request.licence, request.login);
       const passwordMatches = await verifyPassword(found?.user.passwordHash ?? null, request.password);
       ensure(found !== null && passwordMatches && found.user.status === 'active', invalidCredentials());
-      const { user, licence, totpEnrolled } = found;
+      const { user, licence, totpEnrolled, policies } = found;
       const methods = secondFactor.methodsFor(user, licence, totpEnrolled);
       if (methods.length === 0) {
-        await throttle.settle({ refund: [address], forgive: [account] });
-        return { status: 'ok', ...(await openSession(user.licenceId, user.id, client, { totpEnrolled })) };
+        // The address's attempt is refunded and the account's failures forgiven in the statement that opens the session.
+        const settlement = throttle.settlement({ refund: [address], forgive: [account] });
+        const renewal = { months: policies.renewalMonths, reminderDays: policies.renewalReminderDays, internal: user.internal, passwordChangedAt: user.passwordChangedAt };
+        return { status: 'ok', ...(await openSession(user.licenceId, user.id, client, { policies: { factorRequiredForAdmins: policies.factorRequiredForAdmins, renewal }, settlement })) };
       }
       await throttle.refund([address]);
       // The account's count is forgiven only once the second factor is shown too.
@@ -224,12 +238,10 @@ export function createAuthService(ctx: AppContext, { secrets }: { secrets: Seale
   };
 }
 
-/** What the caller of `account` already knows of the session, so it is not read back. */
-interface KnownOfSession {
-  startedAt?: Date;
-  totpEnrolled?: boolean;
-  passwordChangeRequired?: boolean;
-  secondFactorEnrolmentRequired?: boolean;
+/** The licence's policies on a new session, and what they apply to, as a password sign-in read them with the user. */
+interface SignInPolicies {
+  factorRequiredForAdmins: boolean;
+  renewal: RenewalPolicy & RenewalSubject;
 }
 
 export type SignInOutcome =

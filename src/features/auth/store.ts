@@ -1,16 +1,25 @@
-import { and, asc, desc, eq, gt, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { hashToken } from '../../platform/crypto.ts';
 import type { Executor } from '../../platform/db/client.ts';
 import { licenceOfToken } from '../../platform/licence-tokens.ts';
 import { entities, entityGroupMembers, licences, passwordTokens, rightsConfigurations, sessions, signInAccesses, signInChallenges, users, userTotp } from '../../platform/db/schema.ts';
 
-/** The account a sign-in names, with its licence and whether it holds a confirmed authenticator app (one round trip). */
+/**
+ * The account a sign-in names, with its licence, whether it holds a confirmed authenticator app and
+ * the licence's policies on the session it would open (one round trip).
+ */
 export async function findUserForSignIn(executor: Executor, licenceCode: string, login: string) {
   const [row] = await executor
     .select({
       user: users,
       licence: { id: licences.id, code: licences.code, name: licences.name, twoFactor: licences.twoFactor },
       totpEnrolled: sql<boolean>`${userTotp.confirmedAt} IS NOT NULL`,
+      // The licence's policies a session opened now must follow, read here rather than once more each.
+      policies: {
+        factorRequiredForAdmins: licences.passkeyOrAuthenticatorRequiredForAdmins,
+        renewalMonths: licences.passwordRenewalMonths,
+        renewalReminderDays: licences.passwordRenewalReminderDays,
+      },
     })
     .from(users)
     .innerJoin(licences, eq(licences.id, users.licenceId))
@@ -20,23 +29,78 @@ export async function findUserForSignIn(executor: Executor, licenceCode: string,
   return row ?? null;
 }
 
+/** The account as its holder sees it, read back by the statement that opens their session. */
+export interface SignedInAccount {
+  user: { licenceId: string; id: string; login: string; firstName: string; lastName: string; email: string; mobile: string | null; gender: 'female' | 'male' | 'unspecified' | null; language: string; lastLoginAt: Date | null; defaultEntityId: string };
+  licence: { code: string; name: string };
+  configuration: { id: string; name: string; kind: 'standard' | 'internal' | 'custom' };
+  entities: { id: string; code: string; name: string }[];
+  /** The user's newest sign-in before this one, from the access log. */
+  previousLoginAt: Date | null;
+  totpEnrolled: boolean;
+}
+
+const dateOf = (value: Date | string | null): Date | null => (value === null ? null : new Date(value));
+
 /**
  * A sign-in, written in one statement (one round trip, atomic without opening a transaction): the
  * user's last sign-in time, the line of the licence's access log (features/accesses; none when the
- * user is gone) and the session.
+ * user is gone) and the session; the same statement answers the account as its holder sees it (what
+ * `findAccount` and `signInBefore` read, with the user's row as the update left it), or null when
+ * the user is gone. `alsoWith`: more data-modifying parts of the WITH clause to run in the same
+ * statement (a sign-in's settlement of its throttle counts).
  */
-export async function recordSignInWithSession(executor: Executor, session: typeof sessions.$inferInsert & { createdAt: Date }, accessId: string): Promise<void> {
+export async function recordSignInWithSession(
+  executor: Executor,
+  session: typeof sessions.$inferInsert & { createdAt: Date },
+  accessId: string,
+  alsoWith: readonly SQL[] = [],
+): Promise<SignedInAccount | null> {
   const { licenceId, userId, createdAt: at } = session;
-  await executor.execute(sql`
-    WITH signed AS (
-      UPDATE ${users} SET last_login_at = ${at}::timestamptz WHERE licence_id = ${licenceId} AND id = ${userId} RETURNING login
+  const result = (await executor.execute(sql`
+    WITH ${sql.join([...alsoWith, sql``], sql`, `)}signed AS (
+      UPDATE ${users} SET last_login_at = ${at}::timestamptz WHERE licence_id = ${licenceId} AND id = ${userId}
+      RETURNING licence_id, id, login, first_name, last_name, email, mobile, gender, language, last_login_at, default_entity_id, entity_group_id, configuration_id
     ), logged AS (
       INSERT INTO ${signInAccesses} (licence_id, id, user_id, login, at, ip, user_agent)
       SELECT ${licenceId}, ${accessId}, ${userId}, login, ${at}::timestamptz, ${session.ip ?? null}, ${session.userAgent ?? null} FROM signed
+    ), opened AS (
+      INSERT INTO ${sessions} (licence_id, id, user_id, token_hash, created_at, last_seen_at, expires_at, ip, user_agent, support_visit_id, password_change_required, second_factor_enrolment_required)
+      VALUES (${licenceId}, ${session.id}, ${userId}, ${session.tokenHash}, ${at}::timestamptz, ${session.lastSeenAt ?? at}::timestamptz, ${session.expiresAt}::timestamptz,
+              ${session.ip ?? null}, ${session.userAgent ?? null}, ${session.supportVisitId ?? null}, ${session.passwordChangeRequired ?? false}, ${session.secondFactorEnrolmentRequired ?? false})
     )
-    INSERT INTO ${sessions} (licence_id, id, user_id, token_hash, created_at, last_seen_at, expires_at, ip, user_agent, support_visit_id, password_change_required, second_factor_enrolment_required)
-    VALUES (${licenceId}, ${session.id}, ${userId}, ${session.tokenHash}, ${at}::timestamptz, ${session.lastSeenAt ?? at}::timestamptz, ${session.expiresAt}::timestamptz,
-            ${session.ip ?? null}, ${session.userAgent ?? null}, ${session.supportVisitId ?? null}, ${session.passwordChangeRequired ?? false}, ${session.secondFactorEnrolmentRequired ?? false})`);
+    SELECT s.licence_id, s.id, s.login, s.first_name, s.last_name, s.email, s.mobile, s.gender, s.language, s.last_login_at, s.default_entity_id,
+           l.code AS licence_code, l.name AS licence_name, c.id AS configuration_id, c.name AS configuration_name, c.kind AS configuration_kind,
+           (SELECT coalesce(json_agg(json_build_object('id', e.id, 'code', e.code, 'name', e.name) ORDER BY e.code), '[]'::json)
+              FROM ${entityGroupMembers} m JOIN ${entities} e ON e.licence_id = m.licence_id AND e.id = m.entity_id
+             WHERE m.licence_id = s.licence_id AND m.entity_group_id = s.entity_group_id) AS entities,
+           -- The statement sees the access log as it was before it: the line it writes is not among these.
+           (SELECT a.at FROM ${signInAccesses} a
+             WHERE a.licence_id = s.licence_id AND lower(a.login) = lower(s.login) AND a.user_id = s.id AND a.at < ${at}::timestamptz
+             ORDER BY a.at DESC LIMIT 1) AS previous_login_at,
+           EXISTS (SELECT 1 FROM ${userTotp} t WHERE t.licence_id = s.licence_id AND t.user_id = s.id AND t.confirmed_at IS NOT NULL) AS totp_enrolled
+      FROM signed s
+      JOIN ${licences} l ON l.id = s.licence_id
+      JOIN ${rightsConfigurations} c ON c.licence_id = s.licence_id AND c.id = s.configuration_id`)) as unknown as {
+    rows: {
+      licence_id: string; id: string; login: string; first_name: string; last_name: string; email: string; mobile: string | null; gender: SignedInAccount['user']['gender']; language: string;
+      last_login_at: Date | string | null; default_entity_id: string; licence_code: string; licence_name: string; configuration_id: string; configuration_name: string;
+      configuration_kind: SignedInAccount['configuration']['kind']; entities: SignedInAccount['entities'] | string; previous_login_at: Date | string | null; totp_enrolled: boolean;
+    }[];
+  };
+  const row = result.rows[0];
+  if (row === undefined) return null;
+  return {
+    user: {
+      licenceId: row.licence_id, id: row.id, login: row.login, firstName: row.first_name, lastName: row.last_name, email: row.email, mobile: row.mobile,
+      gender: row.gender, language: row.language, lastLoginAt: dateOf(row.last_login_at), defaultEntityId: row.default_entity_id,
+    },
+    licence: { code: row.licence_code, name: row.licence_name },
+    configuration: { id: row.configuration_id, name: row.configuration_name, kind: row.configuration_kind },
+    entities: typeof row.entities === 'string' ? (JSON.parse(row.entities) as SignedInAccount['entities']) : row.entities,
+    previousLoginAt: dateOf(row.previous_login_at),
+    totpEnrolled: row.totp_enrolled,
+  };
 }
 
 /** When a session was opened: its sign-in. */

@@ -19,10 +19,14 @@ export const ADMIN_STEP = 'licence-configuration.users.edit';
 
 export function createAdminFactorPolicy(ctx: AppContext) {
   return {
-    /** Whether a session opened now for the user must be limited; read before the session's transaction (the catalog may query). */
-    async enrolmentRequired(licenceId: string, userId: string): Promise<boolean> {
-      const policy = await store.findPolicy(ctx.db, licenceId);
-      if (policy === null || !policy.requiredForAdmins) return false;
+    /**
+     * Whether a session opened now for the user must be limited; read before the session's transaction
+     * (the catalog may query). `requiredForAdmins`, the licence's policy when the caller has just read
+     * it (a sign-in reads it with the user), spares reading it again.
+     */
+    async enrolmentRequired(licenceId: string, userId: string, known: { requiredForAdmins?: boolean } = {}): Promise<boolean> {
+      const requiredForAdmins = known.requiredForAdmins ?? (await store.findPolicy(ctx.db, licenceId))?.requiredForAdmins ?? false;
+      if (!requiredForAdmins) return false;
       const user = await store.findUser(ctx.db, licenceId, userId);
       const rights = await store.findRights(ctx.db, licenceId, userId);
       if (user === null || rights === null || rights.kind === 'internal') return false;

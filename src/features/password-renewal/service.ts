@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { apiSecretExpiresAt, isApiSecretReminderDue, isPasswordDue, isReminderDue, PASSWORD_HISTORY_SIZE, passwordDueAt } from '../../core/password-renewal.ts';
+import { apiSecretExpiresAt, isApiSecretReminderDue, isPasswordDue, isReminderDue, PASSWORD_HISTORY_SIZE, passwordDueAt, type RenewalPolicy, type RenewalSubject } from '../../core/password-renewal.ts';
 import { changedFields, recordAudit, type AuditActor } from '../../platform/audit.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { verifyPassword } from '../../platform/crypto.ts';
@@ -25,9 +25,13 @@ const BATCH = 500;
 
 // ---- Used by sign-in and by every way a user sets their own password, in the caller's transaction.
 
-/** Whether a sign-in now must open a session limited to changing the password. */
-export async function passwordChangeDue(executor: Executor, licenceId: string, userId: string, now: Date): Promise<boolean> {
-  const subject = await store.findRenewalSubject(executor, licenceId, userId);
+/**
+ * Whether a sign-in now must open a session limited to changing the password. `known`, the user's
+ * password date and the licence's policy when the caller has just read them (a sign-in reads them
+ * with the user), spares reading them again.
+ */
+export async function passwordChangeDue(executor: Executor, licenceId: string, userId: string, now: Date, known?: RenewalPolicy & RenewalSubject): Promise<boolean> {
+  const subject = known ?? (await store.findRenewalSubject(executor, licenceId, userId));
   return subject !== null && isPasswordDue(subject, subject, now);
 }
 
