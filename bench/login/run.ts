@@ -1,7 +1,8 @@
 // Password sign-ins per second through HTTP: one Gatehouse server process on the local PostgreSQL (a
 // scratch database), optionally pinned to one core, driven by autocannon from this process.
-//   node --import tsx bench/login/run.ts [--seconds 20] [--connections 8] [--users 40] [--cpus 0]
-// --cpus is a taskset CPU list for the server process ("" for no pinning).
+//   node --import tsx bench/login/run.ts [--seconds 20] [--connections 8] [--users 40] [--cpus 0] [--profile DIR]
+// --cpus is a taskset CPU list for the server process ("" for no pinning); --profile writes the
+// measured server's CPU profile (node --cpu-prof, its whole life: start, idle, sign-ins) into DIR.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -18,6 +19,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '8' },
     users: { type: 'string', default: '40' },
     cpus: { type: 'string', default: '0' },
+    profile: { type: 'string' },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -61,22 +63,19 @@ if (values.cpus !== '') {
 const scratch = await createScratchDatabase();
 const url = scratch.url;
 
-const argon2Before = argon2Alone();
 const token = randomBytes(24).toString('hex');
-const server = await startServerProcess({
-  DATABASE_URL: url.toString(),
-  GATEHOUSE_BOOTSTRAP_OPERATOR_TOKEN: token,
-  GATEHOUSE_SECRET_KEY: randomBytes(32).toString('hex'),
-  LOG_LEVEL: 'debug',
-});
-try {
-  // Every thread of the server (argon2 runs on worker threads), and those it starts later, on the cores named.
-  if (values.cpus !== '') execFileSync('taskset', ['-a', '-p', '-c', values.cpus, String(server.process.pid)], { stdio: 'ignore' });
+const environment = { DATABASE_URL: url.toString(), GATEHOUSE_BOOTSTRAP_OPERATOR_TOKEN: token, GATEHOUSE_SECRET_KEY: randomBytes(32).toString('hex') };
+const users = Array.from({ length: USERS }, (_, i) => ({ login: `bench-${i}`, email: `bench-${i}@bench.example`, password: `benchmark passphrase ${i}` }));
 
+// The accounts are set up by a first server at LOG_LEVEL=debug, the only level at which the log
+// transport writes the set-password links; the sign-ins are measured on a second server at the
+// default level (info), as in production: at debug every request writes a line to the log, at once.
+const setup = await startServerProcess({ ...environment, LOG_LEVEL: 'debug' });
+try {
   /** The set-password links the server wrote to its log (no SMTP configured), by recipient. */
   const links = () => {
     const found = new Map<string, string>();
-    for (const line of server.output().split('\n')) {
+    for (const line of setup.output().split('\n')) {
       if (!line.includes('reset-password?token=')) continue;
       const entry = JSON.parse(line) as { to: string; text: string };
       found.set(entry.to, /reset-password\?token=([A-Za-z0-9_-]+)/.exec(entry.text)![1]!);
@@ -92,22 +91,21 @@ try {
     throw new Error('welcome e-mails missing from the log');
   };
 
-  const operator = new HttpClient(server.url).withBearer(token);
+  const operator = new HttpClient(setup.url).withBearer(token);
   await operator.post('/operator/v1/licences', {
     code: 'bench',
     name: 'Bench',
     seatLimit: USERS + 10,
     admin: { login: 'admin', firstName: 'Bench', lastName: 'Admin', email: 'admin@bench.example', language: 'en' },
   });
-  const anonymous = new HttpClient(server.url);
+  const anonymous = new HttpClient(setup.url);
   await anonymous.post('/api/v1/auth/password-reset/complete', { token: (await waitForLinks(['admin@bench.example'])).get('admin@bench.example'), password: 'benchmark passphrase' });
-  const console_ = new HttpClient(server.url);
+  const console_ = new HttpClient(setup.url);
   const signedIn = await console_.post('/api/v1/auth/login', { licence: 'bench', login: 'admin', password: 'benchmark passphrase' });
   console_.csrfToken = signedIn.body.csrfToken;
   const configurationId = (await console_.get('/api/v1/rights-configurations')).body.find((c: { key: string }) => c.key === 'user').id;
   const entityGroupId = (await console_.get('/api/v1/entity-groups')).body[0].id;
 
-  const users = Array.from({ length: USERS }, (_, i) => ({ login: `bench-${i}`, email: `bench-${i}@bench.example`, password: `benchmark passphrase ${i}` }));
   for (const user of users) {
     const created = await console_.post('/api/v1/users', { login: user.login, firstName: 'Bench', lastName: `User ${user.login}`, email: user.email, language: 'en', configurationId, entityGroupId });
     if (created.status !== 201) throw new Error(`user creation failed: ${JSON.stringify(created.body)}`);
@@ -116,6 +114,17 @@ try {
   for (const user of users) await anonymous.post('/api/v1/auth/password-reset/complete', { token: welcome.get(user.email), password: user.password });
   const check = await anonymous.post('/api/v1/auth/login', { licence: 'bench', login: users[0]!.login, password: users[0]!.password });
   if (check.body.status !== 'ok') throw new Error(`sign-in failed: ${JSON.stringify(check.body)}`);
+} finally {
+  await setup.stop();
+}
+
+const argon2Before = argon2Alone();
+if (values.profile !== undefined) process.env.PROFILE_DIR = values.profile;
+const server = await startServerProcess({ ...environment, LOG_LEVEL: 'info' });
+delete process.env.PROFILE_DIR;
+try {
+  // Every thread of the server (argon2 runs on worker threads), and those it starts later, on the cores named.
+  if (values.cpus !== '') execFileSync('taskset', ['-a', '-p', '-c', values.cpus, String(server.process.pid)], { stdio: 'ignore' });
 
   // Each request takes the next account in turn, so no account has two sign-ins in flight.
   let next = 0;
