@@ -61,6 +61,7 @@ describe('registering an application', () => {
       backchannelLogoutUri: 'https://campaigns.example.com/backchannel-logout',
       application: 'email-campaigns.campaigns',
       scopes: [],
+      idTokenSigningAlg: 'RS256',
       hasSecret: true,
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
@@ -96,6 +97,66 @@ describe('registering an application', () => {
     expect(created.status).toBe(201);
     expect(created.body.clientSecret).toEqual(expect.any(String));
     expect(await stored(created.body.clientId)).toMatchObject({ kind: 'service', scopes: ['decisions:read', 'users:read'], redirectUris: [], application: 'email-campaigns', secretHash: hashToken(created.body.clientSecret) });
+    // A service receives no ID token: nothing is said of how one would be signed.
+    expect((await test.operator.get(`/operator/v1/applications/${created.body.id}`)).body.idTokenSigningAlg).toBeNull();
+  });
+});
+
+describe('how an application’s ID tokens are signed', () => {
+  it('is RS256 unless ES256 is chosen, can change, is audited and announced', async () => {
+    const created = await test.operator.post('/operator/v1/applications', web({ name: 'Surveys', idTokenSigningAlg: 'ES256' }));
+    expect(created.status).toBe(201);
+    const { id, clientId } = created.body;
+    await announced(clientId);
+    expect((await test.operator.get(`/operator/v1/applications/${id}`)).body.idTokenSigningAlg).toBe('ES256');
+    expect((await stored(clientId))?.idTokenSigningAlg).toBe('ES256');
+    expect(await trail(id)).toEqual([expect.objectContaining({ action: 'application.create', after: expect.objectContaining({ idTokenSigningAlg: 'ES256' }) })]);
+
+    const back = await test.operator.patch(`/operator/v1/applications/${id}`, { idTokenSigningAlg: 'RS256' });
+    expect(back.status).toBe(200);
+    expect(back.body).toMatchObject({ id, name: 'Surveys', idTokenSigningAlg: 'RS256' });
+    await announced(clientId);
+    expect((await test.operator.get(`/operator/v1/applications/${id}`)).body.idTokenSigningAlg).toBe('RS256');
+    const [update] = await trail(id);
+    expect(update).toMatchObject({ action: 'application.update', before: { idTokenSigningAlg: 'ES256' }, after: { idTokenSigningAlg: 'RS256' } });
+
+    const spa = await test.operator.post('/operator/v1/applications', { name: 'Kiosk', kind: 'spa', redirectUris: ['http://localhost:5173/callback'] });
+    expect((await test.operator.get(`/operator/v1/applications/${spa.body.id}`)).body.idTokenSigningAlg).toBe('RS256');
+  });
+
+  it('refuses a choice for a service, or an algorithm not offered, naming the field and changing nothing', async () => {
+    const count = async () => (await test.operator.get('/operator/v1/applications')).body.items.length;
+    const before = await count();
+    const service = await test.operator.post('/operator/v1/applications', { name: 'Exports', kind: 'service', redirectUris: [], idTokenSigningAlg: 'ES256' });
+    expect(service.status).toBe(422);
+    expect(service.body.errors).toEqual([expect.objectContaining({ field: 'idTokenSigningAlg', code: 'not_allowed' })]);
+    for (const alg of ['HS256', 'none', 'es256', 'PS256']) {
+      const bad = await test.operator.post('/operator/v1/applications', web({ name: 'Exports', idTokenSigningAlg: alg }));
+      expect(bad.status, alg).toBe(422);
+      expect(bad.body.errors).toContainEqual(expect.objectContaining({ field: 'idTokenSigningAlg', code: 'invalid_value' }));
+    }
+    expect(await count()).toBe(before);
+
+    const { id: serviceId, clientId: serviceClientId } = (await test.operator.post('/operator/v1/applications', { name: 'Exports', kind: 'service', redirectUris: [], scopes: ['users:read'] })).body;
+    const { id: webId, clientId: webClientId } = (await test.operator.post('/operator/v1/applications', web({ name: 'Polls', idTokenSigningAlg: 'ES256' }))).body;
+    const serviceBefore = await stored(serviceClientId);
+    const webBefore = await stored(webClientId);
+    for (const alg of ['RS256', 'ES256']) {
+      const refused = await test.operator.patch(`/operator/v1/applications/${serviceId}`, { name: 'Exports 2', idTokenSigningAlg: alg });
+      expect(refused.status).toBe(422);
+      expect(refused.body.errors).toEqual([expect.objectContaining({ field: 'idTokenSigningAlg', code: 'not_allowed' })]);
+    }
+    const bad = await test.operator.patch(`/operator/v1/applications/${webId}`, { name: 'Polls 2', idTokenSigningAlg: 'HS256' });
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors).toContainEqual(expect.objectContaining({ field: 'idTokenSigningAlg', code: 'invalid_value' }));
+    expect(await stored(serviceClientId)).toEqual(serviceBefore);
+    expect(await stored(webClientId)).toEqual(webBefore);
+    expect((await test.operator.get(`/operator/v1/applications/${webId}`)).body).toMatchObject({ name: 'Polls', idTokenSigningAlg: 'ES256' });
+    expect(await trail(serviceId)).toHaveLength(1);
+    expect(await trail(webId)).toHaveLength(1);
+    // A service's other fields still change without it.
+    const renamed = await test.operator.patch(`/operator/v1/applications/${serviceId}`, { name: 'Exports 2' });
+    expect(renamed.body).toMatchObject({ name: 'Exports 2', idTokenSigningAlg: null });
   });
 });
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { auditActorOf } from '../../platform/http/authenticate.ts';
 import { problemDocument } from '../../platform/http/problems.ts';
 import * as field from '../../platform/http/schemas.ts';
-import { APPLICATION_KINDS, SERVICE_SCOPES, type ApplicationsService } from './service.ts';
+import { APPLICATION_KINDS, ID_TOKEN_SIGNING_ALGS, SERVICE_SCOPES, type ApplicationsService } from './service.ts';
 
 // /operator/v1/applications: the platform's applications that sign their users in through Gatehouse.
 
@@ -28,6 +28,9 @@ const catalogKey = z
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)*$/, { message: 'must be a key of the catalog, e.g. email-campaigns.campaigns' })
   .describe('The catalog application it stands for, e.g. email-campaigns.campaigns, or its top-level key, e.g. email-campaigns');
 const scopes = z.array(z.enum(SERVICE_SCOPES)).max(SERVICE_SCOPES.length).describe('Only for a service: the scopes it may receive (decisions:read for POST /operator/v1/authorize, users:read to read users)');
+const idTokenSigningAlg = z
+  .enum(ID_TOKEN_SIGNING_ALGS)
+  .describe('How its ID tokens are signed: RS256 (the default; every OpenID client accepts it) or ES256 (smaller tokens, signed faster; the application’s OpenID library must accept it). Not for a service, which receives no ID token');
 const backchannelLogoutUri = uri.describe('Where the provider posts a logout token when a user’s session ends: https except on localhost');
 
 const applicationSchema = z.object({
@@ -40,6 +43,7 @@ const applicationSchema = z.object({
   backchannelLogoutUri: z.string().nullable(),
   application: z.string().nullable(),
   scopes: z.array(z.string()),
+  idTokenSigningAlg: z.enum(ID_TOKEN_SIGNING_ALGS).nullable().describe('How its ID tokens are signed (RS256 or ES256); null for a service, which receives no ID token'),
   hasSecret: z.boolean().describe('true for web apps and services, which hold a client secret'),
   createdAt: field.timestamp,
   updatedAt: field.timestamp,
@@ -71,6 +75,7 @@ export function operatorApplicationRoutes(applications: ApplicationsService): Fa
           backchannelLogoutUri: backchannelLogoutUri.optional(),
           application: catalogKey.optional(),
           scopes: scopes.optional(),
+          idTokenSigningAlg: idTokenSigningAlg.optional(),
         }),
         response: {
           201: z.object({
@@ -103,6 +108,7 @@ export function operatorApplicationRoutes(applications: ApplicationsService): Fa
           backchannelLogoutUri: backchannelLogoutUri.nullable().optional(),
           application: catalogKey.nullable().optional(),
           scopes: scopes.optional(),
+          idTokenSigningAlg: idTokenSigningAlg.optional(),
         }),
         response: { 200: applicationSchema },
       },

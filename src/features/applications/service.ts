@@ -5,7 +5,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { hashToken, randomToken } from '../../platform/crypto.ts';
 import type { Transaction } from '../../platform/db/client.ts';
 import { ensure, fieldError, notFound, Problem, type FieldError } from '../../platform/http/problems.ts';
-import { deleteApplication, findApplication, insertApplication, listApplications, updateApplication, type ApplicationKind, type ApplicationRow } from './store.ts';
+import { deleteApplication, findApplication, insertApplication, listApplications, updateApplication, type ApplicationKind, type ApplicationRow, type IdTokenSigningAlg } from './store.ts';
 import { uriListErrors, uriProblem } from './uris.ts';
 
 // The platform's applications, registered by operators for the OpenID Provider. Web apps and services
@@ -19,6 +19,9 @@ export const APPLICATION_KINDS = ['web', 'spa', 'native', 'service'] as const sa
 export const SERVICE_SCOPES = ['decisions:read', 'users:read'] as const;
 export type ServiceScope = (typeof SERVICE_SCOPES)[number];
 
+/** How an application's ID tokens may be signed; RS256 unless its operator chose otherwise. */
+export const ID_TOKEN_SIGNING_ALGS = ['RS256', 'ES256'] as const satisfies readonly IdTokenSigningAlg[];
+
 export interface ApplicationInput {
   name: string;
   kind: ApplicationKind;
@@ -27,6 +30,7 @@ export interface ApplicationInput {
   backchannelLogoutUri?: string | null | undefined;
   application?: string | null | undefined;
   scopes?: ServiceScope[] | undefined;
+  idTokenSigningAlg?: IdTokenSigningAlg | undefined;
 }
 
 export type ApplicationChanges = Partial<Omit<ApplicationInput, 'kind'>>;
@@ -42,6 +46,8 @@ export interface ApplicationView {
   backchannelLogoutUri: string | null;
   application: string | null;
   scopes: string[];
+  /** null for a service, which receives no ID token. */
+  idTokenSigningAlg: IdTokenSigningAlg | null;
   hasSecret: boolean;
   createdAt: string;
   updatedAt: string;
@@ -49,6 +55,9 @@ export interface ApplicationView {
 }
 
 const confidential = (kind: ApplicationKind) => kind === 'web' || kind === 'service';
+
+/** Every kind but a service signs people in, and so receives ID tokens. */
+const signsIdTokens = (kind: ApplicationKind) => kind !== 'service';
 
 /** A client id: url-safe and unguessable, so listing one application tells nothing of the others. */
 const newClientId = () => `app_${randomBytes(16).toString('base64url')}`;
@@ -67,6 +76,7 @@ export function presentApplication(row: ApplicationRow): ApplicationView {
     backchannelLogoutUri: row.backchannelLogoutUri,
     application: row.application,
     scopes: row.scopes,
+    idTokenSigningAlg: signsIdTokens(row.kind) ? row.idTokenSigningAlg : null,
     hasSecret: row.secretHash !== null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -75,7 +85,7 @@ export function presentApplication(row: ApplicationRow): ApplicationView {
 }
 
 /** What the audit trail keeps of an application: its registration, never its secret. */
-const audited = (row: Omit<ApplicationRow, 'id' | 'clientId' | 'secretHash' | 'createdAt' | 'updatedAt' | 'secretRotatedAt'>) => ({
+const audited = (row: Omit<ApplicationRow, 'id' | 'clientId' | 'secretHash' | 'createdAt' | 'updatedAt' | 'secretRotatedAt' | 'idTokenSigningAlg'> & { idTokenSigningAlg: IdTokenSigningAlg | null }) => ({
   name: row.name,
   kind: row.kind,
   redirectUris: row.redirectUris,
@@ -83,6 +93,7 @@ const audited = (row: Omit<ApplicationRow, 'id' | 'clientId' | 'secretHash' | 'c
   backchannelLogoutUri: row.backchannelLogoutUri,
   application: row.application,
   scopes: row.scopes,
+  idTokenSigningAlg: signsIdTokens(row.kind) ? row.idTokenSigningAlg : null,
 });
 
 /** A catalog key an application may stand for: an application (email-campaigns.campaigns) or its category (email-campaigns). */
@@ -90,11 +101,13 @@ function inCatalog(catalog: CompiledCatalog, key: string): boolean {
   return catalog.applicationCategory.has(key) || catalog.source.categories.some((category) => category.key === key);
 }
 
-type Registration = Omit<ApplicationInput, 'postLogoutRedirectUris' | 'backchannelLogoutUri' | 'application' | 'scopes'> & {
+type Registration = Omit<ApplicationInput, 'postLogoutRedirectUris' | 'backchannelLogoutUri' | 'application' | 'scopes' | 'idTokenSigningAlg'> & {
   postLogoutRedirectUris: string[];
   backchannelLogoutUri: string | null;
   application: string | null;
   scopes: string[];
+  /** null only for a service that was given none (a service keeps the column's default, unused). */
+  idTokenSigningAlg: IdTokenSigningAlg | null;
 };
 
 /**
@@ -109,6 +122,7 @@ function registrationErrors(registration: Registration, catalog: CompiledCatalog
     if (registration.redirectUris.length > 0) errors.push(fieldError('redirectUris', 'not_allowed', 'a service signs no one in: it has no redirect URIs'));
     if (registration.postLogoutRedirectUris.length > 0) errors.push(fieldError('postLogoutRedirectUris', 'not_allowed', 'a service signs no one in: it has no post-logout redirect URIs'));
     if (registration.backchannelLogoutUri !== null) errors.push(fieldError('backchannelLogoutUri', 'not_allowed', 'a service signs no one in: it has no back-channel logout'));
+    if (registration.idTokenSigningAlg !== null) errors.push(fieldError('idTokenSigningAlg', 'not_allowed', 'a service signs no one in: it receives no ID token'));
   } else {
     if (registration.redirectUris.length === 0) errors.push(fieldError('redirectUris', 'required', 'needs at least one redirect URI'));
     errors.push(...uriListErrors('redirectUris', registration.redirectUris, { privateUse }));
@@ -160,6 +174,7 @@ export function createApplicationsService(ctx: Pick<AppContext, 'catalog' | 'now
         backchannelLogoutUri: input.backchannelLogoutUri ?? null,
         application: input.application ?? null,
         scopes: unique(input.scopes ?? []),
+        idTokenSigningAlg: input.idTokenSigningAlg ?? (signsIdTokens(input.kind) ? 'RS256' : null),
       };
       await check(registration);
       const id = randomUUID();
@@ -167,7 +182,7 @@ export function createApplicationsService(ctx: Pick<AppContext, 'catalog' | 'now
       const clientSecret = confidential(input.kind) ? newClientSecret() : null;
       await ctx.transaction(async (tx, announce) => {
         const now = ctx.now();
-        const row = await insertApplication(tx, { id, clientId, ...registration, secretHash: clientSecret === null ? null : hashToken(clientSecret), createdAt: now, updatedAt: now });
+        const row = await insertApplication(tx, { id, clientId, ...registration, idTokenSigningAlg: registration.idTokenSigningAlg ?? 'RS256', secretHash: clientSecret === null ? null : hashToken(clientSecret), createdAt: now, updatedAt: now });
         await recordAudit(tx, actor, { licenceId: null, action: 'application.create', target: { kind: 'application', id, name: row.name }, after: { clientId, ...audited(row) } }, now);
         await announce({ kind: 'application', applicationId: id, clientId });
       });
@@ -186,6 +201,7 @@ export function createApplicationsService(ctx: Pick<AppContext, 'catalog' | 'now
         backchannelLogoutUri: changes.backchannelLogoutUri === undefined ? row.backchannelLogoutUri : changes.backchannelLogoutUri,
         application: changes.application === undefined ? row.application : changes.application,
         scopes: changes.scopes === undefined ? row.scopes : unique(changes.scopes),
+        idTokenSigningAlg: changes.idTokenSigningAlg ?? (signsIdTokens(row.kind) ? row.idTokenSigningAlg : null),
       });
       // Checked before the transaction (the catalog is read outside it). Each rule looks at one field
       // and the kind, which never changes, so the check holds for the row as locked below too.
@@ -196,7 +212,7 @@ export function createApplicationsService(ctx: Pick<AppContext, 'catalog' | 'now
         const now = ctx.now();
         const diff = changedFields(audited(before), audited({ ...before, ...next }));
         if (Object.keys(diff.after).length === 0) return presentApplication(before);
-        const row = await updateApplication(tx, id, { ...next, updatedAt: now });
+        const row = await updateApplication(tx, id, { ...next, idTokenSigningAlg: next.idTokenSigningAlg ?? before.idTokenSigningAlg, updatedAt: now });
         ensure(row !== null, notFound('application'));
         await recordAudit(tx, actor, { licenceId: null, action: 'application.update', target: { kind: 'application', id, name: row.name }, ...diff }, now);
         await announce({ kind: 'application', applicationId: id, clientId: row.clientId });

@@ -6,6 +6,8 @@ import { applications } from '../../platform/db/schema.ts';
 
 export type ApplicationKind = (typeof applications.kind.enumValues)[number];
 
+export type IdTokenSigningAlg = (typeof applications.idTokenSigningAlg.enumValues)[number];
+
 /** An application as stored, secret hash included: the OpenID Provider checks client secrets with it. */
 export type ApplicationRow = typeof applications.$inferSelect;
 

@@ -46,6 +46,8 @@ function applicationMetadata(row: ApplicationRow): AdapterPayload {
     post_logout_redirect_uris: row.postLogoutRedirectUris,
     token_endpoint_auth_method: confidential ? 'client_secret_post' : 'none',
     scope: OIDC_SCOPES.join(' '),
+    // The operator's choice (RS256 unless ES256 was chosen); userinfo stays a plain JSON answer.
+    id_token_signed_response_alg: row.idTokenSigningAlg,
     ...(row.backchannelLogoutUri ? { backchannel_logout_uri: row.backchannelLogoutUri, backchannel_logout_session_required: true } : {}),
   };
 }

@@ -397,6 +397,8 @@ export const applications = pgTable('applications', {
   createdAt: createdAt(),
   updatedAt: updatedAt(),
   secretRotatedAt: timestamp('secret_rotated_at', { withTimezone: true }),
+  // 0018_application_id_token_alg.sql
+  idTokenSigningAlg: text('id_token_signing_alg', { enum: ['RS256', 'ES256'] }).notNull().default('RS256'),
 });
 
 // Passkeys (0010_passkeys.sql): WebAuthn credentials and the ceremonies under way.

@@ -10140,6 +10140,8 @@ export interface paths {
                                 backchannelLogoutUri: string | null;
                                 application: string | null;
                                 scopes: string[];
+                                /** @description How its ID tokens are signed (RS256 or ES256); null for a service, which receives no ID token */
+                                idTokenSigningAlg: ("RS256" | "ES256") | null;
                                 /** @description true for web apps and services, which hold a client secret */
                                 hasSecret: boolean;
                                 /** Format: date-time */
@@ -10199,6 +10201,11 @@ export interface paths {
                         application?: string;
                         /** @description Only for a service: the scopes it may receive (decisions:read for POST /operator/v1/authorize, users:read to read users) */
                         scopes?: ("decisions:read" | "users:read")[];
+                        /**
+                         * @description How its ID tokens are signed: RS256 (the default; every OpenID client accepts it) or ES256 (smaller tokens, signed faster; the application’s OpenID library must accept it). Not for a service, which receives no ID token
+                         * @enum {string}
+                         */
+                        idTokenSigningAlg?: "RS256" | "ES256";
                     };
                 };
             };
@@ -10308,6 +10315,8 @@ export interface paths {
                             backchannelLogoutUri: string | null;
                             application: string | null;
                             scopes: string[];
+                            /** @description How its ID tokens are signed (RS256 or ES256); null for a service, which receives no ID token */
+                            idTokenSigningAlg: ("RS256" | "ES256") | null;
                             /** @description true for web apps and services, which hold a client secret */
                             hasSecret: boolean;
                             /** Format: date-time */
@@ -10458,6 +10467,11 @@ export interface paths {
                         application?: string | null;
                         /** @description Only for a service: the scopes it may receive (decisions:read for POST /operator/v1/authorize, users:read to read users) */
                         scopes?: ("decisions:read" | "users:read")[];
+                        /**
+                         * @description How its ID tokens are signed: RS256 (the default; every OpenID client accepts it) or ES256 (smaller tokens, signed faster; the application’s OpenID library must accept it). Not for a service, which receives no ID token
+                         * @enum {string}
+                         */
+                        idTokenSigningAlg?: "RS256" | "ES256";
                     };
                 };
             };
@@ -10480,6 +10494,8 @@ export interface paths {
                             backchannelLogoutUri: string | null;
                             application: string | null;
                             scopes: string[];
+                            /** @description How its ID tokens are signed (RS256 or ES256); null for a service, which receives no ID token */
+                            idTokenSigningAlg: ("RS256" | "ES256") | null;
                             /** @description true for web apps and services, which hold a client secret */
                             hasSecret: boolean;
                             /** Format: date-time */
