@@ -47,6 +47,12 @@ describe('the operator console’s applications', () => {
     await form.getByLabel('Name').fill('Campaign studio');
     await form.getByLabel('Redirect URIs', { exact: true }).fill('https://studio.example.com/callback\nhttp://studio.example.com/callback');
     await form.getByLabel('Catalog application').selectOption({ label: 'E-mail campaigns › E-mail campaigns' });
+    // ID tokens are signed RS256 unless chosen otherwise; a service, which receives none, is not asked.
+    expect(await form.getByLabel('ID token signature').inputValue()).toBe('RS256');
+    await form.getByText('Every OpenID client accepts it.').waitFor();
+    await form.getByLabel('Kind').selectOption({ label: 'Service' });
+    expect(await form.getByLabel('ID token signature').count()).toBe(0);
+    await form.getByLabel('Kind').selectOption({ label: 'Web application' });
     await form.getByRole('button', { name: 'Register' }).click();
     await form.getByText('Line 2: Must use https (plain http only on localhost, 127.0.0.1 or [::1]).').waitFor();
     await expectNoSeriousA11yViolations(page, 'register an application, refused');
@@ -63,7 +69,7 @@ describe('the operator console’s applications', () => {
     expect(await page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText())).toBe(secret);
 
     const [registered] = (await server.operator('GET', '/applications')).items;
-    expect(registered).toMatchObject({ name: 'Campaign studio', kind: 'web', redirectUris: ['https://studio.example.com/callback', 'http://localhost:3000/callback'], application: 'email-campaigns.campaigns' });
+    expect(registered).toMatchObject({ name: 'Campaign studio', kind: 'web', redirectUris: ['https://studio.example.com/callback', 'http://localhost:3000/callback'], application: 'email-campaigns.campaigns', idTokenSigningAlg: 'RS256' });
     expect(JSON.stringify(registered)).not.toContain(secret);
 
     // Once dismissed, the secret is gone from the page for good.
@@ -91,8 +97,15 @@ describe('the operator console’s applications', () => {
     const edit = page.getByRole('form', { name: 'Edit “Campaign studio”' });
     expect(await edit.getByLabel('Kind').isDisabled()).toBe(true);
     await edit.getByLabel('Name').fill('Campaign studio 2');
+    await edit.getByLabel('ID token signature').selectOption({ label: 'ES256' });
+    await edit.getByText('Smaller and faster; the application\'s OpenID library must accept it.').waitFor();
     await edit.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Application “Campaign studio 2” saved').waitFor();
+    expect(await server.operator('GET', `/applications/${registered.id}`)).toMatchObject({ name: 'Campaign studio 2', idTokenSigningAlg: 'ES256' });
+    // Opened again, the form shows the choice saved.
+    await page.getByRole('row', { name: /Campaign studio 2/ }).getByRole('button', { name: 'Edit Campaign studio 2' }).click();
+    expect(await page.getByRole('form', { name: 'Edit “Campaign studio 2”' }).getByLabel('ID token signature').inputValue()).toBe('ES256');
+    await page.getByRole('button', { name: 'Cancel' }).click();
 
     // Deleting asks first.
     await page.getByRole('row', { name: /Campaign studio 2/ }).getByRole('button', { name: 'Delete Campaign studio 2' }).click();
@@ -115,12 +128,15 @@ describe('the operator console’s applications', () => {
     await form.getByRole('button', { name: 'Enregistrer', exact: true }).click();
     await form.getByText('Ligne 1 : Ne doit pas avoir de #fragment.').waitFor();
     await form.getByLabel('URI de redirection', { exact: true }).fill('com.example.app:/callback');
+    await form.getByLabel('Signature des jetons d’identité').selectOption('ES256');
+    await form.getByText('Plus compacte et plus rapide ; la bibliothèque OpenID de l’application doit l’accepter.').waitFor();
     await form.getByRole('button', { name: 'Enregistrer', exact: true }).click();
     await page.getByRole('heading', { name: 'Application « Appli mobile » enregistrée' }).waitFor();
     await page.getByText('Cette application n’a pas de secret : elle se connecte avec PKCE.').waitFor();
     expect(await page.getByTestId('new-client-secret').count()).toBe(0);
     await page.getByRole('button', { name: 'Fermer' }).click();
     await page.getByRole('row', { name: /Appli mobile/ }).getByText('Aucun (PKCE)').waitFor();
+    expect((await server.operator('GET', '/applications')).items.find((application: { name: string }) => application.name === 'Appli mobile')).toMatchObject({ kind: 'native', idTokenSigningAlg: 'ES256' });
 
     await page.getByRole('link', { name: 'Jetons d’opérateur' }).click();
     await page.getByLabel('Tous les droits d’opérateur').uncheck();

@@ -11,20 +11,23 @@ import { useLoad } from '../ui/useLoad';
 import { useSubmit } from '../ui/useSubmit';
 
 // Registering or editing an application of the platform: its kind (fixed once registered), the URIs
-// it may send people back to (one per line), the catalog application it stands for, and for a
-// service the scopes it may receive.
+// it may send people back to (one per line), how its ID tokens are signed, the catalog application it
+// stands for, and for a service the scopes it may receive.
 
 export type OperatorApplication = ResponseOf<'/operator/v1/applications/{id}'>;
 export type ApplicationKind = OperatorApplication['kind'];
+export type IdTokenSigningAlg = NonNullable<OperatorApplication['idTokenSigningAlg']>;
 export type Registered = ResponseOf<'/operator/v1/applications', 'post', 201>;
 type Registration = RequestOf<'/operator/v1/applications', 'post'>;
 
 export const KINDS: readonly ApplicationKind[] = ['web', 'spa', 'native', 'service'];
 export const SERVICE_SCOPES = ['decisions:read', 'users:read'] as const;
+/** RS256 first: the default, which every OpenID client accepts. */
+export const ID_TOKEN_SIGNING_ALGS: readonly IdTokenSigningAlg[] = ['RS256', 'ES256'];
 /** A scope in words; its i18n key has no colon, which i18next would read as a namespace. */
 export const scopeLabel = (t: TFunction, scope: string) => t(`applications.scopeNames.${scope.replace(/:(\w)/, (_match, letter: string) => letter.toUpperCase())}`, { defaultValue: scope });
 
-const FIELDS = ['name', 'kind', 'redirectUris', 'postLogoutRedirectUris', 'backchannelLogoutUri', 'application', 'scopes'] as const;
+const FIELDS = ['name', 'kind', 'redirectUris', 'postLogoutRedirectUris', 'backchannelLogoutUri', 'application', 'scopes', 'idTokenSigningAlg'] as const;
 
 const lines = (text: string) =>
   text
@@ -70,6 +73,7 @@ export function ApplicationForm({ editing, onRegistered, onSaved, onCancel }: Ap
   const [backchannelLogoutUri, setBackchannelLogoutUri] = useState(editing?.backchannelLogoutUri ?? '');
   const [application, setApplication] = useState(editing?.application ?? '');
   const [scopes, setScopes] = useState<Set<string>>(new Set(editing?.scopes ?? []));
+  const [idTokenSigningAlg, setIdTokenSigningAlg] = useState<IdTokenSigningAlg>(editing?.idTokenSigningAlg ?? 'RS256');
   const service = kind === 'service';
   const titleId = editing ? 'edit-application-title' : 'register-application-title';
 
@@ -77,7 +81,7 @@ export function ApplicationForm({ editing, onRegistered, onSaved, onCancel }: Ap
     const body = {
       name,
       redirectUris: service ? [] : lines(redirectUris),
-      ...(service ? {} : { postLogoutRedirectUris: lines(postLogoutRedirectUris) }),
+      ...(service ? {} : { postLogoutRedirectUris: lines(postLogoutRedirectUris), idTokenSigningAlg }),
       scopes: service ? SERVICE_SCOPES.filter((scope) => scopes.has(scope)) : [],
     };
     try {
@@ -99,6 +103,7 @@ export function ApplicationForm({ editing, onRegistered, onSaved, onCancel }: Ap
   });
 
   const kindChoices: Choice[] = KINDS.map((value) => ({ value, label: t(`applications.kinds.${value}`) }));
+  const algChoices: Choice[] = ID_TOKEN_SIGNING_ALGS.map((value) => ({ value, label: t(`applications.idTokenSigningAlgs.${value}`) }));
   const toggleScope = (scope: string) =>
     setScopes((current) => {
       const next = new Set(current);
@@ -139,6 +144,15 @@ export function ApplicationForm({ editing, onRegistered, onSaved, onCancel }: Ap
             <UriLines label={t('applications.redirectUris')} hint={t(kind === 'native' ? 'applications.redirectUrisNativeHint' : 'applications.redirectUrisHint')} value={redirectUris} onValue={setRedirectUris} error={problem.fieldError('redirectUris')} required />
             <UriLines label={t('applications.postLogoutRedirectUris')} hint={t('applications.onePerLine')} value={postLogoutRedirectUris} onValue={setPostLogoutRedirectUris} error={problem.fieldError('postLogoutRedirectUris')} />
             <TextField label={t('applications.backchannelLogoutUri')} hint={t('applications.backchannelLogoutUriHint')} value={backchannelLogoutUri} onValue={setBackchannelLogoutUri} error={problem.fieldError('backchannelLogoutUri')} inputMode="url" />
+            <SelectField
+              label={t('applications.idTokenSigningAlg')}
+              value={idTokenSigningAlg}
+              onValue={(value) => setIdTokenSigningAlg(value as IdTokenSigningAlg)}
+              choices={algChoices}
+              error={problem.fieldError('idTokenSigningAlg')}
+              hint={t(`applications.idTokenSigningAlgHints.${idTokenSigningAlg}`)}
+              required
+            />
           </>
         )}
         <LoadState loaded={catalog}>
