@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listUserViews } from '../../src/features/users/store.ts';
 import { configurationId, createLicence, newUser, signIn, startTestApp, TEST_PASSWORD, type LicenceFixture, type TestApp } from '../support/app.ts';
 
 let test: TestApp;
@@ -149,6 +150,41 @@ describe('the list', () => {
     const all = (await fixture.adminClient.get('/api/v1/users?limit=500')).body.items.map((u: { login: string }) => u.login);
     expect(seen).toEqual(all);
     expect(seen).toEqual([...seen].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())));
+  });
+
+  it('pages a search in login order with a cursor, the same whether the licence is walked or the trigram index serves it', async () => {
+    const own = await createLicence(test, { seatLimit: 10 });
+    const made: string[] = [];
+    for (const [firstName, lastName, email] of [
+      ['Ada', 'Pagewalk', 'ada@one.example'],
+      ['Bob', 'Other', 'bob@pagewalk.example'],
+      ['Cyd', 'Pagewalker', 'cyd@two.example'],
+      ['Dee', 'Nobody', 'dee@three.example'],
+      ['Eve', 'PAGEWALK', 'eve@four.example'],
+    ]) {
+      made.push((await own.adminClient.post('/api/v1/users', newUser(own, { firstName, lastName, email }))).body.id);
+    }
+    const seen: { id: string; login: string }[] = [];
+    let cursor: string | null = null;
+    do {
+      const answer: { body: { items: { id: string; login: string }[]; nextCursor: string | null } } = await own.adminClient.get(`/api/v1/users?q=pagewalk&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(answer.body.items.length).toBeLessThanOrEqual(2);
+      seen.push(...answer.body.items);
+      cursor = answer.body.nextCursor;
+    } while (cursor !== null);
+    expect(new Set(seen.map((u) => u.id))).toEqual(new Set([made[0], made[1], made[2], made[4]]));
+    expect(seen.map((u) => u.login)).toEqual([...seen.map((u) => u.login)].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())));
+
+    // The same pages from the trigram index: a walk limit of 0 counts every licence as big.
+    const byIndex: string[] = [];
+    let after: [string, string] | null = null;
+    for (;;) {
+      const rows = await listUserViews(test.database.handle.db, own.licence.id, { status: 'active', q: 'pagewalk', after, limit: 2 }, 0);
+      byIndex.push(...rows.slice(0, 2).map((row) => row.user.id));
+      if (rows.length <= 2) break;
+      after = [rows[1]!.user.login.toLowerCase(), rows[1]!.user.id];
+    }
+    expect(byIndex).toEqual(seen.map((u) => u.id));
   });
 
   it('rejects a bad limit or cursor with the field named', async () => {

@@ -40,27 +40,95 @@ export async function findUser(executor: Executor, licenceId: string, userId: st
   return row ?? null;
 }
 
-/** The expression the trigram index covers: search must use exactly this to be served by it. */
-const searchText = sql`lower(${users.login} || ' ' || ${users.firstName} || ' ' || ${users.lastName} || ' ' || ${users.email})`;
-const loginKey = sql`lower(${users.login})`;
+/** The expression the trigram index and the list index cover: search must use exactly this to be served by them. */
+const searchText = sql<string>`lower(${users.login} || ' ' || ${users.firstName} || ' ' || ${users.lastName} || ' ' || ${users.email})`;
+const loginKey = sql<string>`lower(${users.login})`;
 
 const likePattern = (q: string) => `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * A licence of at most this many users is searched by walking its list in order
+ * (`users_list_idx`, which holds the search text: no table row is read to test one), however rare
+ * the term: a few milliseconds at this size. The trigram index is for bigger licences: its entries
+ * are the whole table's, so a trigram every user has (an e-mail domain's `cus`, `tom`) costs pages
+ * in proportion to the table, not the licence (bench/users/README.md).
+ */
+export const SEARCH_WALK_LIMIT = 20_000;
 
 export async function listUserViews(
   executor: Executor,
   licenceId: string,
   filter: { status: 'active' | 'deactivated'; q?: string; after: [string, string] | null; limit: number },
+  /** Up to how many users a licence is searched by walking its list (tests lower it to reach the trigram index). */
+  walkLimit = SEARCH_WALK_LIMIT,
 ): Promise<UserView[]> {
   const conditions: SQL[] = [eq(users.licenceId, licenceId), eq(users.status, filter.status)];
-  if (filter.q) conditions.push(sql`${searchText} LIKE ${likePattern(filter.q)}`);
   if (filter.after) {
     const [afterLogin, afterId] = filter.after;
     conditions.push(sql`(${loginKey}, ${users.id}) > (${afterLogin}, ${afterId}::uuid)`);
   }
+  if (!filter.q) {
+    return selectUserViews(executor)
+      .where(and(...conditions))
+      .orderBy(asc(loginKey), asc(users.id))
+      .limit(filter.limit + 1);
+  }
+  // A search chooses the ids of the page first, then reads those rows only.
+  const pattern = likePattern(filter.q);
+  const ids = (await licenceHasAtMost(executor, licenceId, walkLimit))
+    ? await searchByWalk(executor, conditions, pattern, filter.limit + 1, walkLimit)
+    : await searchByIndex(executor, conditions, pattern, filter.limit + 1);
+  if (ids.length === 0) return [];
   return selectUserViews(executor)
+    .where(and(eq(users.licenceId, licenceId), inArray(users.id, ids)))
+    .orderBy(asc(loginKey), asc(users.id));
+}
+
+async function licenceHasAtMost(executor: Executor, licenceId: string, most: number): Promise<boolean> {
+  const licenceUsers = executor
+    .select({ one: sql`1`.as('one') })
+    .from(users)
+    .where(eq(users.licenceId, licenceId))
+    // In key order, so that the count reads the primary key's entries of the licence (index only),
+    // never the table: where one licence holds most rows, a scan stopped early looks cheap to the planner.
+    .orderBy(asc(users.licenceId), asc(users.id))
+    .limit(most + 1)
+    .as('licence_users');
+  const [row] = await executor.select({ users: count() }).from(licenceUsers);
+  return (row?.users ?? 0) <= most;
+}
+
+/**
+ * The licence's list in order, each entry tested as it comes (from the index alone), until the page
+ * is full. The LIMIT of the inner query (the licence's size at most) keeps the test outside it, so
+ * that the planner walks the list rather than reaching for the trigram index.
+ */
+async function searchByWalk(executor: Executor, conditions: SQL[], pattern: string, take: number, walkLimit: number): Promise<string[]> {
+  const walk = executor
+    .select({ id: users.id, loginKey: loginKey.as('login_key'), searchText: searchText.as('search_text') })
+    .from(users)
     .where(and(...conditions))
     .orderBy(asc(loginKey), asc(users.id))
-    .limit(filter.limit + 1);
+    .limit(walkLimit)
+    .as('walk');
+  const rows = await executor
+    .select({ id: walk.id })
+    .from(walk)
+    .where(sql`${walk.searchText} LIKE ${pattern}`)
+    .orderBy(asc(walk.loginKey), asc(walk.id))
+    .limit(take);
+  return rows.map((row) => row.id);
+}
+
+/** The planner's choice: the trigram index and a sort of the matches, or the list walked for a frequent term. */
+async function searchByIndex(executor: Executor, conditions: SQL[], pattern: string, take: number): Promise<string[]> {
+  const rows = await executor
+    .select({ id: users.id })
+    .from(users)
+    .where(and(...conditions, sql`${searchText} LIKE ${pattern}`))
+    .orderBy(asc(loginKey), asc(users.id))
+    .limit(take);
+  return rows.map((row) => row.id);
 }
 
 export async function loginExists(executor: Executor, licenceId: string, login: string): Promise<boolean> {
