@@ -40,14 +40,16 @@ const LICENCES = Number(values.licences);
 const PER_LICENCE = Math.ceil(USERS / LICENCES);
 
 // The exact SQL of the users list, caught on its way to PostgreSQL, so that the plans shown are those
-// of what the API ran, parameters included (node-postgres sends every query through Client#query).
-let lastListQuery: { text: string; values: unknown[] } | null = null;
+// of what the API ran, parameters included (node-postgres sends every query through Client#query). A
+// search runs several statements (the licence's size, the ids of the page, their rows): all are kept.
+type CaughtQuery = { text: string; values: unknown[] };
+let listQueries: CaughtQuery[] = [];
 const clientQuery = pg.Client.prototype.query as (...args: unknown[]) => unknown;
 pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   const [config, params] = args as [string | { text?: string; values?: unknown[] }, unknown[] | undefined];
   const text = typeof config === 'string' ? config : config?.text;
-  if (text !== undefined && /from "users"/.test(text) && /order by lower\("users"."login"\)/.test(text)) {
-    lastListQuery = { text, values: (Array.isArray(params) ? params : typeof config === 'object' ? config.values : undefined) ?? [] };
+  if (text !== undefined && !text.startsWith('EXPLAIN') && /from "users"/.test(text) && (/lower\("users"."login"\)/.test(text) || /"licence_users"/.test(text))) {
+    listQueries.push({ text, values: (Array.isArray(params) ? params : typeof config === 'object' ? config.values : undefined) ?? [] });
   }
   return clientQuery.apply(this, args);
 } as typeof pg.Client.prototype.query;
@@ -159,7 +161,9 @@ async function measureOn(kind: 'pglite' | 'postgres', handle: DatabaseHandle, ur
     });
     if (USERS >= 1_000_000) log(`index ${index.name} built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }
-  await handle.db.execute(sql`ANALYZE users`);
+  // VACUUM as autovacuum does after a bulk load: it sets the visibility map, which lets a search walk
+  // the list index without reading table rows (index-only), and gathers the statistics.
+  await handle.db.execute(sql`VACUUM ANALYZE users`);
   const loadSeconds = (Date.now() - started) / 1000;
   const size = postgres ? rowsOf<{ table: string; indexes: string }>(await handle.db.execute(sql`SELECT pg_size_pretty(pg_table_size('users')) AS table, pg_size_pretty(pg_indexes_size('users')) AS indexes`))[0]! : null;
   if (size) log(`users: table ${size.table}, indexes ${size.indexes}, loaded in ${loadSeconds.toFixed(0)} s`);
@@ -171,17 +175,17 @@ async function measureOn(kind: 'pglite' | 'postgres', handle: DatabaseHandle, ur
   const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!;
 
   // The SQL each distinct request ran (the last one of the cursor walk), for the plans.
-  const ran: { label: string; path: string; query: { text: string; values: unknown[] } }[] = [];
+  const ran: { label: string; path: string; queries: CaughtQuery[] }[] = [];
   const measure = async (label: string, paths: () => string, onAnswer?: (body: { nextCursor: string | null }) => void) => {
     const times: number[] = [];
     let items = 0;
-    const queries = new Map<string, { text: string; values: unknown[] }>();
+    const queries = new Map<string, CaughtQuery[]>();
     for (let i = 0; i < REQUESTS + 20; i++) {
       const path = paths();
       const t0 = performance.now();
-      lastListQuery = null;
+      listQueries = [];
       const answer = await fetch(base + path, { headers: { cookie } });
-      if (lastListQuery !== null) queries.set(path.includes('cursor=') ? 'cursor' : path, lastListQuery);
+      if (listQueries.length > 0) queries.set(path.includes('cursor=') ? 'cursor' : path, listQueries);
       const body = (await answer.json()) as { items: unknown[]; nextCursor: string | null };
       onAnswer?.(body);
       if (answer.status !== 200) throw new Error(`${label}: ${answer.status} ${JSON.stringify(body)}`);
@@ -190,7 +194,7 @@ async function measureOn(kind: 'pglite' | 'postgres', handle: DatabaseHandle, ur
         items += body.items.length;
       }
     }
-    for (const [path, query] of queries) ran.push({ label, path: path === 'cursor' ? '/api/v1/users?cursor=… (the last page walked)' : path, query });
+    for (const [path, caught] of queries) ran.push({ label, path: path === 'cursor' ? '/api/v1/users?cursor=… (the last page walked)' : path, queries: caught });
     times.sort((a, b) => a - b);
     // The machine's load as the measure ended: latency on a shared machine is read beside it.
     return { query: label, median: percentile(times, 50).toFixed(2), p99: percentile(times, 99).toFixed(2), itemsPerPage: (items / REQUESTS).toFixed(1), load: loadavg()[0]!.toFixed(1) };
@@ -227,9 +231,17 @@ async function measureOn(kind: 'pglite' | 'postgres', handle: DatabaseHandle, ur
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     const sections = [`# users: ${USERS} over ${LICENCES} licence(s), ${new Date().toISOString()}\n`];
-    for (const { label, path, query } of ran) {
-      const explained = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${query.text}`, query.values);
-      sections.push(`## ${label}: GET ${path}\n\n\`\`\`\n${explained.rows.map((row) => row['QUERY PLAN']).join('\n')}\n\`\`\`\n`);
+    for (const { label, path, queries: caught } of ran) {
+      const plans: string[] = [];
+      let total = 0;
+      for (const query of caught) {
+        const explained = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${query.text}`, query.values);
+        const lines = explained.rows.map((row) => row['QUERY PLAN']);
+        total += Number(/Execution Time: ([\d.]+)/.exec(lines.at(-1) ?? '')?.[1] ?? 0);
+        plans.push(`\`\`\`\n${lines.join('\n')}\n\`\`\``);
+      }
+      const summary = caught.length > 1 ? `${caught.length} statements, execution ${total.toFixed(3)} ms in all\n\n` : '';
+      sections.push(`## ${label}: GET ${path}\n\n${summary}${plans.join('\n\n')}\n`);
     }
     await client.end();
     appendFileSync(values.plans, `${sections.join('\n')}\n`);
