@@ -25,7 +25,11 @@ const token = randomBytes(24).toString('hex');
 const password = 'benchmark passphrase';
 // The demo licence prints its admin's set-password link once, at start: the server runs at the
 // production log level (info), not at debug where every request and message would be written.
-const server = await startServerProcess({ DATABASE_URL: scratch.url, GATEHOUSE_BOOTSTRAP_OPERATOR_TOKEN: token, GATEHOUSE_SECRET_KEY: randomBytes(32).toString('hex'), GATEHOUSE_DEMO: 'on', LOG_LEVEL: 'info' });
+// The compiled server with the start script's options, as `npm start` runs it in production.
+const server = await startServerProcess(
+  { DATABASE_URL: scratch.url, GATEHOUSE_BOOTSTRAP_OPERATOR_TOKEN: token, GATEHOUSE_SECRET_KEY: randomBytes(32).toString('hex'), GATEHOUSE_DEMO: 'on', LOG_LEVEL: 'info' },
+  { compiled: true },
+);
 // The issuer is the public URL, http://localhost:<port> by default: every request goes there.
 const base = server.url.replace('127.0.0.1', 'localhost');
 const database = new pg.Client({ connectionString: scratch.url });
@@ -66,6 +70,7 @@ try {
   await new HttpClient(base).post('/api/v1/auth/password-reset/complete', { token: link, password });
   const service = (await operator.post('/operator/v1/applications', { name: 'Bench service', kind: 'service', redirectUris: [], scopes: ['decisions:read'] })).body;
   const web = (await operator.post('/operator/v1/applications', { name: 'Bench web', kind: 'web', redirectUris: ['http://localhost:5173/callback'] })).body;
+  const webEs256 = (await operator.post('/operator/v1/applications', { name: 'Bench web ES256', kind: 'web', redirectUris: ['http://localhost:5173/callback'], idTokenSigningAlg: 'ES256' })).body;
 
   // 1. Client credentials.
   if (runs('credentials')) record(
@@ -81,41 +86,50 @@ try {
   );
 
   // 2. Code exchanges: one real sign-in makes a code; its stored artefact is copied under fresh ids,
-  // so every request redeems a code of its own (same grant, same PKCE challenge).
-  const config = await client.discovery(new URL(base), web.clientId, web.clientSecret, client.ClientSecretPost(web.clientSecret), { execute: [client.allowInsecureRequests] });
+  // so every request redeems a code of its own (same grant, same PKCE challenge). Once for an
+  // application whose ID tokens are signed RS256 (the default), once for one that chose ES256.
   const person = { licence: 'demo', login: 'admin', password };
-  const { callback, verifier } = await authorize(config, new Browser(base), person, { resource: `${base}/api/v1` });
-  const code = callback.searchParams.get('code') as string;
-  const { rows: stored } = await database.query<{ payload: Record<string, unknown>; grant_id: string; account_id: string; expires_at: Date }>(
-    "SELECT payload, grant_id, account_id, expires_at FROM oidc_payloads WHERE model = 'AuthorizationCode' AND id = $1",
-    [code],
-  );
-  const sample = stored[0];
-  if (sample === undefined) throw new Error('no stored code');
-  const count = Math.ceil(seconds * 3000);
-  const codes = Array.from({ length: count }, () => randomBytes(32).toString('base64url'));
-  const farFuture = new Date(Date.now() + 3600_000);
-  const exp = Math.floor(farFuture.getTime() / 1000);
-  for (let start = 0; start < codes.length; start += 1000) {
-    const slice = codes.slice(start, start + 1000);
-    await database.query(
-      "INSERT INTO oidc_payloads (model, id, payload, grant_id, account_id, expires_at) SELECT 'AuthorizationCode', id, $2::jsonb || jsonb_build_object('jti', id, 'exp', $5::int), $3, $4, $6 FROM unnest($1::text[]) AS id",
-      [slice, JSON.stringify(sample.payload), sample.grant_id, sample.account_id, exp, farFuture],
+  const discover = (app: { clientId: string; clientSecret: string }) =>
+    client.discovery(new URL(base), app.clientId, app.clientSecret, client.ClientSecretPost(app.clientSecret), { execute: [client.allowInsecureRequests] });
+  const config = await discover(web);
+  const exchanges = async (app: { clientId: string; clientSecret: string }, label: string) => {
+    const { callback, verifier } = await authorize(await discover(app), new Browser(base), person, { resource: `${base}/api/v1` });
+    const code = callback.searchParams.get('code') as string;
+    const { rows: stored } = await database.query<{ payload: Record<string, unknown>; grant_id: string; account_id: string; expires_at: Date }>(
+      "SELECT payload, grant_id, account_id, expires_at FROM oidc_payloads WHERE model = 'AuthorizationCode' AND id = $1",
+      [code],
     );
+    const sample = stored[0];
+    if (sample === undefined) throw new Error('no stored code');
+    const count = Math.ceil(seconds * 3000);
+    const codes = Array.from({ length: count }, () => randomBytes(32).toString('base64url'));
+    const farFuture = new Date(Date.now() + 3600_000);
+    const exp = Math.floor(farFuture.getTime() / 1000);
+    for (let start = 0; start < codes.length; start += 1000) {
+      const slice = codes.slice(start, start + 1000);
+      await database.query(
+        "INSERT INTO oidc_payloads (model, id, payload, grant_id, account_id, expires_at) SELECT 'AuthorizationCode', id, $2::jsonb || jsonb_build_object('jti', id, 'exp', $5::int), $3, $4, $6 FROM unnest($1::text[]) AS id",
+        [slice, JSON.stringify(sample.payload), sample.grant_id, sample.account_id, exp, farFuture],
+      );
+    }
+    let next = 0;
+    const form = (value: string) =>
+      new URLSearchParams({ grant_type: 'authorization_code', code: value, redirect_uri: 'http://localhost:5173/callback', code_verifier: verifier, client_id: app.clientId, client_secret: app.clientSecret }).toString();
+    record(
+      label,
+      await measured({
+        url: `${base}/oidc/token`,
+        // Each exchange waits on database round trips: more connections keep the process busy.
+        connections: connections * 4,
+        duration: seconds,
+        requests: [{ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, setupRequest: (request) => ({ ...request, body: form(codes[next++ % codes.length] as string) }) }],
+      }),
+    );
+  };
+  if (runs('exchange')) {
+    await exchanges(web, 'authorization code exchange (web, confidential, RS256 ID token)');
+    await exchanges(webEs256, 'authorization code exchange (web, confidential, ES256 ID token)');
   }
-  let next = 0;
-  const form = (value: string) =>
-    new URLSearchParams({ grant_type: 'authorization_code', code: value, redirect_uri: 'http://localhost:5173/callback', code_verifier: verifier, client_id: web.clientId, client_secret: web.clientSecret }).toString();
-  if (runs('exchange')) record(
-    'authorization code exchange (web, confidential)',
-    await measured({
-      url: `${base}/oidc/token`,
-      // Each exchange waits on several database round trips: more connections keep the process busy.
-      connections: connections * 4,
-      duration: seconds,
-      requests: [{ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, setupRequest: (request) => ({ ...request, body: form(codes[next++ % codes.length] as string) }) }],
-    }),
-  );
 
   // 3. A person's JWT access token at Gatehouse's API, at a steady rate. Besides the load generator's
   // latencies, the server's own request-duration histogram (read before and after) says how many

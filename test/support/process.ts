@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 // Gatehouse as separate server processes, for what only several processes can show.
@@ -19,9 +20,23 @@ export interface ServerProcess {
   stop(): Promise<number | null>;
 }
 
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+/**
+ * The arguments of `npm start` (`node <options> dist/cli/main.js serve`), the build made first when
+ * it is missing or older than the sources, as `prestart` does: what benchmarks measure.
+ */
+export function compiledServerArgs(): string[] {
+  const build = spawnSync(process.execPath, ['scripts/build.mjs', '--when-stale', '--required'], { stdio: 'inherit' });
+  if (build.status !== 0) throw new Error(`the build failed (${build.status})`);
+  const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/);
+  if (start[0] !== 'node' || !start.includes('dist/cli/main.js')) throw new Error(`unexpected start script: ${start.join(' ')}`);
+  return start.slice(1);
+}
+
+/** A server process: from the TypeScript sources (tests), or `compiled` as production runs it (benchmarks). */
+export async function startServerProcess(env: Record<string, string>, options: { compiled?: boolean } = {}): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...(process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE_DIR}`] : []), '--import', 'tsx', 'src/cli/main.ts', 'serve'], {
+  const serve = options.compiled ? compiledServerArgs() : ['--import', 'tsx', 'src/cli/main.ts', 'serve'];
+  const child = spawn(process.execPath, [...(process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE_DIR}`] : []), ...serve], {
     env: { ...process.env, GATEHOUSE_DEMO: 'off', GATEHOUSE_BUILD_CONSOLE: 'off', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
