@@ -17,6 +17,18 @@ const keeping = () => {
   const transport: MessageTransport = { send: async (message) => void sent.push(message) };
   return { sent, transport };
 };
+/** A transport whose server refuses the first message handed to it, then keeps what it is given. */
+const refusingFirst = () => {
+  let failures = 1;
+  const sent: DeliverableMessage[] = [];
+  const transport: MessageTransport = {
+    send: async (message) => {
+      if (failures-- > 0) throw new Error('SMTP server unavailable');
+      sent.push(message);
+    },
+  };
+  return { sent, transport };
+};
 const state = async (to: string) => {
   const result = await database.handle.db.execute(sql`SELECT attempts, sent_at, failed_at, last_error, next_attempt_at > now() AS later FROM outbox WHERE recipient = ${to}`);
   return (result as unknown as { rows: Record<string, unknown>[] }).rows[0]!;
@@ -36,14 +48,7 @@ describe('the outbox', () => {
   });
 
   it('keeps a message whose delivery failed and retries it later, then delivers it once', async () => {
-    let failures = 1;
-    const sent: DeliverableMessage[] = [];
-    const flaky: MessageTransport = {
-      send: async (message) => {
-        if (failures-- > 0) throw new Error('SMTP server unavailable');
-        sent.push(message);
-      },
-    };
+    const { sent, transport: flaky } = refusingFirst();
     await enqueueMessages(database.handle.db, [{ licenceId: null, channel: 'email', to: 'retry@example.com', subject: 'Hi', text: 'Body' }]);
     const worker = new OutboxWorker(database.handle.db, { email: flaky, sms: flaky }, logger);
     expect(await worker.deliverDue()).toBe(0);
@@ -123,14 +128,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('the outbox on PostgreSQL, marki
   const options = { markWhileSending: true };
 
   it('rolls the mark back when the server refuses, then delivers once', async () => {
-    let failures = 1;
-    const sent: DeliverableMessage[] = [];
-    const flaky: MessageTransport = {
-      send: async (message) => {
-        if (failures-- > 0) throw new Error('SMTP server unavailable');
-        sent.push(message);
-      },
-    };
+    const { sent, transport: flaky } = refusingFirst();
     await enqueueMessages(database.handle.db, [{ licenceId: null, channel: 'email', to: 'marked-retry@example.com', subject: 'Hi', text: 'Body' }]);
     const worker = new OutboxWorker(database.handle.db, { email: flaky, sms: flaky }, logger, options);
     expect(await worker.deliverDue()).toBe(0);
