@@ -1,5 +1,5 @@
 import { hash, verify } from '@node-rs/argon2';
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 
 /** A random 256-bit secret, URL-safe: session tokens, reset links, operator tokens. */
@@ -61,4 +61,23 @@ export async function verifyPassword(passwordHash: string | null, password: stri
   } catch {
     return false;
   }
+}
+
+/**
+ * A new key pair (RSA 2048 or EC P-256), as keys with no tie to the job that generated them. Node 20
+ * can deadlock when a key made by generateKeyPairSync is exported (as a JWK, say) while the garbage
+ * collector frees that generation job: the export holds the key's lock while it allocates, the
+ * allocation runs the collector, and the job's destructor waits for the same lock, for ever (seen
+ * as a process idle on a futex with its timers stopped). So the pair comes out of the generation as
+ * DER bytes and is imported again; only the imported keys are handed out.
+ */
+export function generateDetachedKeyPair(kind: 'rsa' | 'ec'): { privateKey: KeyObject; publicKey: KeyObject } {
+  const pair =
+    kind === 'rsa'
+      ? generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'der' }, publicKeyEncoding: { type: 'spki', format: 'der' } })
+      : generateKeyPairSync('ec', { namedCurve: 'P-256', privateKeyEncoding: { type: 'pkcs8', format: 'der' }, publicKeyEncoding: { type: 'spki', format: 'der' } });
+  return {
+    privateKey: createPrivateKey({ key: pair.privateKey, format: 'der', type: 'pkcs8' }),
+    publicKey: createPublicKey({ key: pair.publicKey, format: 'der', type: 'spki' }),
+  };
 }

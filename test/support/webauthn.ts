@@ -1,4 +1,5 @@
-import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { createHash, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { generateDetachedKeyPair } from '../../src/platform/crypto.ts';
 import { isoCBOR } from '@simplewebauthn/server/helpers';
 
 // A software authenticator for API tests: it makes real WebAuthn answers, signed with a P-256 key
@@ -61,7 +62,7 @@ export class SoftwareAuthenticator {
   /** navigator.credentials.create(): a new resident P-256 credential, as startRegistration() answers. */
   register(options: CeremonyOptions, tampering: Tampering = {}) {
     const rpId = options.rp?.id ?? new URL(this.origin).hostname;
-    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const { privateKey, publicKey } = generateDetachedKeyPair('ec');
     const jwk = publicKey.export({ format: 'jwk' });
     const credential: Credential = { id: randomBytes(16), privateKey, userHandle: options.user?.id ?? '', counter: tampering.counter ?? 0 };
     this.credentials.push(credential);

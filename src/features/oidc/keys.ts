@@ -1,5 +1,6 @@
-import { generateKeyPairSync, randomBytes, type JsonWebKey } from 'node:crypto';
+import { randomBytes, type JsonWebKey } from 'node:crypto';
 import { desc, sql } from 'drizzle-orm';
+import { generateDetachedKeyPair } from '../../platform/crypto.ts';
 import type { Database, Executor } from '../../platform/db/client.ts';
 import { signingKeys } from '../../platform/db/schema.ts';
 import type { Sealer } from '../../platform/encryption.ts';
@@ -26,8 +27,8 @@ export interface SigningKey {
 export const aadOf = (kid: string) => `signing-key:${kid}`;
 
 function newPair(): { kid: string; alg: SigningKey['alg']; jwk: JsonWebKey }[] {
-  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const rsa = generateDetachedKeyPair('rsa');
+  const ec = generateDetachedKeyPair('ec');
   const stamp = new Date().toISOString().slice(0, 10).replaceAll('-', '');
   const suffix = () => randomBytes(6).toString('base64url');
   return [
