@@ -6,15 +6,15 @@
 // runs it: the compiled server (dist/, rebuilt first when older than its sources, as `npm start` does)
 // with the Node options of package.json's `start` script, so its RSS is the server's alone and not the
 // load generator's. --sources runs the TypeScript sources through tsx instead.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { hashPassword } from '../../src/platform/crypto.ts';
+import { compiledServerArgs, freePort } from '../../test/support/process.ts';
 import { createScratchDatabase } from '../scratch-database.ts';
 
 const { values } = parseArgs({
@@ -31,22 +31,8 @@ const RATE = Number(values.rate);
 const USERS = Number(values.users);
 const PASSWORD = 'soak test passphrase';
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-
 // `npm start` is `node <options> dist/cli/main.js serve` after `prestart` rebuilt a stale build: the same here.
-if (!values.sources) {
-  const build = spawnSync(process.execPath, ['scripts/build.mjs', '--when-stale', '--required'], { stdio: 'inherit' });
-  if (build.status !== 0) throw new Error(`the build failed (${build.status})`);
-}
-const START = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/);
-if (START[0] !== 'node' || !START.includes('dist/cli/main.js')) throw new Error(`unexpected start script: ${START.join(' ')}`);
-const SERVER_ARGS = values.sources ? ['--import', 'tsx', 'src/cli/main.ts', 'serve'] : START.slice(1);
+const SERVER_ARGS = values.sources ? ['--import', 'tsx', 'src/cli/main.ts', 'serve'] : compiledServerArgs();
 
 const scratch = await createScratchDatabase();
 const port = await freePort();
