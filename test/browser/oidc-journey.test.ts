@@ -63,6 +63,11 @@ describe('signing in to an application with Gatehouse', () => {
     const bob = await createUser(server, licence, { login: 'bob', firstName: 'Bob', lastName: 'Marley', email: `bob@${code}.test`, configuration: 'User', mobile });
 
     const { context, page } = await newConsole(browser, server);
+    // Every visit of the provider's sign-in step: once on the way to the form, once on the way back.
+    const interactionVisits: string[] = [];
+    page.on('request', (request) => {
+      if (request.isNavigationRequest() && new URL(request.url()).pathname.startsWith('/oidc/interaction/')) interactionVisits.push(request.url());
+    });
     await page.goto(`${applicationUrl}/`);
     await page.locator('#login').click();
     // Gatehouse's own sign-in page, then the code it sends by SMS.
@@ -78,6 +83,8 @@ describe('signing in to an application with Gatehouse', () => {
 
     // Back at the application, which knows who this is.
     await page.getByRole('heading', { name: 'Hello Bob Marley' }).waitFor();
+    // The console went back to the provider once: a second visit would replay a step already consumed.
+    expect(interactionVisits).toHaveLength(2);
     const claims = JSON.parse(await page.locator('#claims').innerText());
     expect(claims).toMatchObject({ sub: bob.id, login: 'bob', licence: { code, name: 'Single Sign-On Ltd' }, email: `bob@${code}.test` });
     await page.locator('#decide').click();

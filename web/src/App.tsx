@@ -9,7 +9,7 @@ import { ForgotPasswordPage } from './auth/ForgotPasswordPage';
 import { PasswordChangeRequiredPage } from './auth/PasswordChangeRequiredPage';
 import { ResetPasswordPage } from './auth/ResetPasswordPage';
 import { SignInPage } from './auth/SignInPage';
-import { matchPath, navigate, safeContinue, safeNext, useLocation } from './router';
+import { leaveFor, matchPath, navigate, safeContinue, safeNext, useLocation } from './router';
 import { SessionProvider, useSession } from './session';
 import { LicenceSettingsPage } from './settings/LicenceSettingsPage';
 import { AppShell } from './shell/AppShell';
@@ -51,7 +51,7 @@ function ConsoleRoutes() {
     // fresh sign-in (prompt=login, max_age), when the form is shown again.
     const continueTo = safeContinue(search.get('continue'));
     const freshAsked = continueTo !== null && search.get('fresh') === '1';
-    if (session.state === 'signedIn' && path === '/sign-in' && continueTo !== null && !freshAsked) window.location.assign(continueTo);
+    if (session.state === 'signedIn' && path === '/sign-in' && continueTo !== null && !freshAsked) leaveFor(continueTo);
     else if (session.state === 'signedIn' && path === '/sign-in' && !freshAsked) navigate(safeNext(search.get('next')), { replace: true });
   }, [session.state, isPublic, path, search]);
 

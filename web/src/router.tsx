@@ -60,6 +60,23 @@ export function Link({ to, onClick, ...rest }: LinkProps) {
   return <a href={to} onClick={follow} {...rest} />;
 }
 
+let leavingFor: string | null = null;
+// A page brought back from the back-forward cache may leave again.
+window.addEventListener('pageshow', (event) => {
+  if (event.persisted) leavingFor = null;
+});
+
+/**
+ * Leaves the console for another page of this server (the OpenID Provider's step), once: a second
+ * assignment while the page unloads would cancel the first navigation after the server had acted on
+ * it, and replay a step the provider has already consumed ("this sign-in request was already used").
+ */
+export function leaveFor(target: string): void {
+  if (leavingFor !== null) return;
+  leavingFor = target;
+  window.location.assign(target);
+}
+
 /**
  * Where an application's sign-in goes on once the person is signed in: the OpenID Provider's step of
  * this server (`/oidc/...`), never another site; null for anything else.

@@ -2,7 +2,7 @@ import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, consoleApi, send } from '../api/client';
 import type { SecondFactorMethod, SignInAnswer } from '../api/types';
-import { Link, navigate, safeContinue, safeNext, useLocation } from '../router';
+import { Link, leaveFor, navigate, safeContinue, safeNext, useLocation } from '../router';
 import { useSession } from '../session';
 import { TextField } from '../ui/fields';
 import { Alert } from '../ui/problems';
@@ -46,7 +46,7 @@ function useFinishSignIn() {
     await signedIn({ csrfToken: answer.csrfToken, user: answer.user });
     // Signing in for an application: back to the provider, which sends the person on to it.
     const continueTo = safeContinue(search.get('continue'));
-    if (continueTo !== null) window.location.assign(continueTo);
+    if (continueTo !== null) leaveFor(continueTo);
     else navigate(safeNext(search.get('next')), { replace: true });
   };
 }
