@@ -6,7 +6,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/browser/**/*.test.ts'],
-    globalSetup: ['test/browser/support/build-console.ts'],
+    globalSetup: ['test/browser/support/global-setup.ts'],
     pool: 'forks',
     fileParallelism: false,
     testTimeout: 120_000,

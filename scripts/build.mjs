@@ -48,8 +48,10 @@ function tool(file) {
   return existsSync(full) ? full : null;
 }
 
+// NODE_ENV=production whoever asks (a test runner sets NODE_ENV=test, which would give React's
+// development build to the console).
 function run(script, scriptArgs) {
-  const result = spawnSync(process.execPath, [script, ...scriptArgs], { cwd: ROOT, stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [script, ...scriptArgs], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 

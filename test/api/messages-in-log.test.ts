@@ -1,7 +1,4 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app.ts';
@@ -10,7 +7,8 @@ import { createLogger } from '../../src/platform/logger.ts';
 import { TEST_SECRET_KEY } from '../support/app.ts';
 import { createTestDatabase } from '../support/database.ts';
 import { HttpClient } from '../support/http.ts';
-import { startServerProcess } from '../support/process.ts';
+import { migratedDataDir } from '../support/data-dir.ts';
+import { gatehouseCommand, startServerProcess } from '../support/process.ts';
 
 // Messages without a gateway go to the log transport: at info the log says a message is waiting,
 // never its text (links, codes, secrets); the text is written at debug only. In production the
@@ -71,8 +69,8 @@ describe('the log transport', () => {
 
 describe('starting in production', () => {
   it('refuses without gateways, in one line, with exit code 1', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
-      env: { ...process.env, NODE_ENV: 'production', GATEHOUSE_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'gatehouse-prod-')), GATEHOUSE_BUILD_CONSOLE: 'off', GATEHOUSE_SMTP_URL: '', GATEHOUSE_SMS_WEBHOOK_URL: '', GATEHOUSE_DELIVERY: '' },
+    const child = spawn(process.execPath, gatehouseCommand('serve'), {
+      env: { ...process.env, NODE_ENV: 'production', GATEHOUSE_DATA_DIR: migratedDataDir('gatehouse-prod-'), GATEHOUSE_SMTP_URL: '', GATEHOUSE_SMS_WEBHOOK_URL: '', GATEHOUSE_DELIVERY: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -83,7 +81,7 @@ describe('starting in production', () => {
   }, 60_000);
 
   it('starts with GATEHOUSE_DELIVERY=log said on purpose, and warns', async () => {
-    const server = await startServerProcess({ NODE_ENV: 'production', GATEHOUSE_DELIVERY: 'log', GATEHOUSE_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'gatehouse-prod-')), LOG_LEVEL: 'info' });
+    const server = await startServerProcess({ NODE_ENV: 'production', GATEHOUSE_DELIVERY: 'log', GATEHOUSE_DATA_DIR: migratedDataDir('gatehouse-prod-'), LOG_LEVEL: 'info' });
     try {
       const warning = server
         .output()

@@ -8,7 +8,7 @@ import { createLogger } from '../../src/platform/logger.ts';
 import { createLicence, startTestApp, TEST_SECRET_KEY, type LicenceFixture, type TestApp } from '../support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { HttpClient } from '../support/http.ts';
-import buildConsole from '../browser/support/build-console.ts';
+import { ensureBuild } from '../support/process.ts';
 
 // Every answer carries the security headers: the console's page, API answers, problems, 404s and
 // the reference page under its own policy.
@@ -22,7 +22,7 @@ beforeAll(async () => {
   fixture = await createLicence(test);
   // The console is served from its build: the page and its files are what a browser loads.
   // A fresh clone has no build yet: make it, as `npm start` would.
-  if (!existsSync(path.join(CONSOLE_DIR, 'index.html'))) buildConsole();
+  if (!existsSync(path.join(CONSOLE_DIR, 'index.html'))) ensureBuild();
   const database = await createTestDatabase();
   const config = loadConfig({ GATEHOUSE_BOOTSTRAP_OPERATOR_TOKEN: randomBytes(24).toString('hex'), GATEHOUSE_SECRET_KEY: TEST_SECRET_KEY, GATEHOUSE_DEMO: 'off', LOG_LEVEL: 'warn' });
   const keep = { send: async () => undefined };

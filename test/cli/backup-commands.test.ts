@@ -4,6 +4,8 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migratedDataDir } from '../support/data-dir.ts';
+import { gatehouseCommand } from '../support/process.ts';
 
 // gatehouse export, import and secret-key rotate from a terminal, as an operator runs them: files on
 // stdin and stdout, a one-line reason and exit code 1 when they cannot, the database left as it was.
@@ -25,7 +27,7 @@ function gatehouse(dataDir: string, env: Record<string, string>, args: string[],
   const stdin = io.stdin === undefined ? 'ignore' : openSync(io.stdin, 'r');
   const stdout = io.stdout === undefined ? 'pipe' : openSync(io.stdout, 'w');
   try {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    const run = spawnSync(process.execPath, gatehouseCommand(...args), {
       env: { ...process.env, GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_BUILD_CONSOLE: 'off', LOG_LEVEL: 'warn', DATABASE_URL: '', GATEHOUSE_SECRET_KEY: '', GATEHOUSE_SECRET_KEYS: '', ...env },
       stdio: [stdin, stdout, 'pipe'],
       encoding: 'utf8',
@@ -43,8 +45,16 @@ function gatehouse(dataDir: string, env: Record<string, string>, args: string[],
   }
 }
 
-const source = path.join(dir, 'source');
-const target = path.join(dir, 'target');
+// Installations that have started once (a migrated database each), as export and import meet them.
+const installations: string[] = [];
+afterAll(() => installations.forEach((installation) => rmSync(installation, { recursive: true, force: true })));
+const installation = () => {
+  const made = migratedDataDir('gatehouse-cli-backup-');
+  installations.push(made);
+  return made;
+};
+const source = installation();
+const target = installation();
 const backup = path.join(dir, 'backup.jsonl');
 const withKeyA = { GATEHOUSE_SECRET_KEY: keyA };
 const SLOW_SETUP = 120_000;
@@ -100,14 +110,14 @@ describe('gatehouse export and import', () => {
     const lines = readFileSync(backup, 'utf8').split('\n');
     const cut = path.join(dir, 'cut.jsonl');
     writeFileSync(cut, lines.slice(0, lines.findIndex((line) => line.startsWith('{"table":"users"')) + 1).join('\n'));
-    const halfway = path.join(dir, 'halfway');
+    const halfway = installation();
     refused(gatehouse(halfway, withKeyA, ['import'], { stdin: cut }), /^gatehouse: licence "acme" not imported: the file ends inside licence "acme" \(line \d+\): it was cut short \(imported before it: the platform tables\)$/);
     const rest = gatehouse(halfway, withKeyA, ['import', '--licence', 'acme'], { stdin: backup });
     expect(rest.stdout).toMatch(/^imported \d+ rows: licences acme\n$/);
   }, SLOW);
 
   it('refuses another secret key, on import and on export, writing nothing', () => {
-    const elsewhere = path.join(dir, 'elsewhere');
+    const elsewhere = installation();
     refused(gatehouse(elsewhere, { GATEHOUSE_SECRET_KEY: keyB }, ['import'], { stdin: backup }), /^gatehouse: the export was sealed with secret key [0-9a-f]{8}, which is not in this installation's key ring \(current [0-9a-f]{8}\): set GATEHOUSE_SECRET_KEYS/);
     expect(rowsOf(elsewhere, { GATEHOUSE_SECRET_KEY: keyB }).filter((line) => line.startsWith('{"table"'))).toEqual([]);
     refused(gatehouse(source, { GATEHOUSE_SECRET_KEY: keyB }, ['export'], { stdout: path.join(dir, 'wrong-key.jsonl') }), /^gatehouse: a sealed value of signing_keys does not open with this installation's key ring/);

@@ -1,16 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { migratedDataDir } from '../support/data-dir.ts';
+import { gatehouseCommand } from '../support/process.ts';
 
 // Operators setting up licences and releasing catalogs from a terminal.
 
-const dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-cli-ops-'));
+const dir = migratedDataDir('gatehouse-cli-ops-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const gatehouse = (...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+  spawnSync(process.execPath, gatehouseCommand(...args), {
     env: { ...process.env, GATEHOUSE_DATA_DIR: dir, GATEHOUSE_BUILD_CONSOLE: 'off', LOG_LEVEL: 'debug' },
     encoding: 'utf8',
     timeout: 60_000,

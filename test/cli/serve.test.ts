@@ -4,15 +4,18 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { migratedDataDir } from '../support/data-dir.ts';
+import { gatehouseCommand } from '../support/process.ts';
 
 // The `gatehouse` command as an operator runs it: a real process, real signals, real exit codes.
 
-const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
+const CLI = gatehouseCommand();
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
-const dataDir = () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-cli-'));
+/** A data directory: empty, as on the very first start, or holding a migrated database (the rest). */
+const dataDir = (state: 'empty' | 'migrated' = 'migrated') => {
+  const dir = state === 'empty' ? mkdtempSync(path.join(tmpdir(), 'gatehouse-cli-')) : migratedDataDir('gatehouse-cli-');
   dirs.push(dir);
   return dir;
 };
@@ -74,7 +77,7 @@ describe('bad configuration stops the process with a one-line reason and exit co
     ['a malformed encryption key', { GATEHOUSE_SECRET_KEY: 'not-a-key' }, /GATEHOUSE_SECRET_KEY must be 64 hex characters/],
   ];
   it.each(cases)('%s', (_name, env, reason) => {
-    const result = run(['serve'], { GATEHOUSE_DATA_DIR: dataDir(), ...env });
+    const result = run(['serve'], { GATEHOUSE_DATA_DIR: dataDir('empty'), ...env });
     expect(result.status).toBe(1);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(reason);
@@ -83,7 +86,7 @@ describe('bad configuration stops the process with a one-line reason and exit co
 
 describe('gatehouse serve', { timeout: 180_000 }, () => {
   it('creates the demo licence once, printing the admin link and an operator token that works', async () => {
-    const dir = dataDir();
+    const dir = dataDir('empty');
     const first = await serve({ GATEHOUSE_DATA_DIR: dir, GATEHOUSE_DEMO: 'on' });
     const link = /set the password of its admin "admin": (\S+)/i.exec(first.output())?.[1];
     const token = /Operator token \(shown once\):\s+(\S+)/.exec(first.output())?.[1];

@@ -1,6 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 // Gatehouse as separate server processes, for what only several processes can show.
 
@@ -20,23 +22,44 @@ export interface ServerProcess {
   stop(): Promise<number | null>;
 }
 
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+let built = false;
+
 /**
- * The arguments of `npm start` (`node <options> dist/cli/main.js serve`), the build made first when
- * it is missing or older than the sources, as `prestart` does: what benchmarks measure.
+ * The server (dist/) and the console (web/dist/) built when missing or older than their sources, as
+ * `prestart` does; checked once per process (the test suite's set-up checks before any file runs).
+ */
+export function ensureBuild(): void {
+  if (built) return;
+  const build = spawnSync(process.execPath, ['scripts/build.mjs', '--when-stale', '--required'], { cwd: ROOT, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error(`the build failed (${build.status})`);
+  built = true;
+}
+
+/** The `gatehouse` command as `npx gatehouse` runs it (bin/gatehouse.js: the compiled server): `node` arguments. */
+export function gatehouseCommand(...args: string[]): string[] {
+  ensureBuild();
+  return [path.join(ROOT, 'bin', 'gatehouse.js'), ...args];
+}
+
+/**
+ * The arguments of `npm start` (`node <options> dist/cli/main.js serve`, to run in the project's
+ * folder), the build made first when needed: what benchmarks measure and the browser journeys drive.
  */
 export function compiledServerArgs(): string[] {
-  const build = spawnSync(process.execPath, ['scripts/build.mjs', '--when-stale', '--required'], { stdio: 'inherit' });
-  if (build.status !== 0) throw new Error(`the build failed (${build.status})`);
-  const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/);
+  ensureBuild();
+  const start = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/);
   if (start[0] !== 'node' || !start.includes('dist/cli/main.js')) throw new Error(`unexpected start script: ${start.join(' ')}`);
   return start.slice(1);
 }
 
-/** A server process: from the TypeScript sources (tests), or `compiled` as production runs it (benchmarks). */
-export async function startServerProcess(env: Record<string, string>, options: { compiled?: boolean } = {}): Promise<ServerProcess> {
+/** A server process, compiled and started as `npm start` starts it in production. */
+export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   const port = await freePort();
-  const serve = options.compiled ? compiledServerArgs() : ['--import', 'tsx', 'src/cli/main.ts', 'serve'];
+  const serve = compiledServerArgs();
   const child = spawn(process.execPath, [...(process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE_DIR}`] : []), ...serve], {
+    cwd: ROOT,
     env: { ...process.env, GATEHOUSE_DEMO: 'off', GATEHOUSE_BUILD_CONSOLE: 'off', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

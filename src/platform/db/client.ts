@@ -59,8 +59,16 @@ async function createPgliteDataDir(dataDir: string): Promise<void> {
   await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, dataDir, import.meta.resolve('@electric-sql/pglite')]);
 }
 
-/** An embedded database in a directory, or in memory when dataDir is null (tests). */
-export async function openPglite(dataDir: string | null): Promise<DatabaseHandle> {
+/** An embedded database that can also be archived whole (its data directory, as a tar file). */
+export interface PgliteHandle extends DatabaseHandle {
+  dumpDataDir(): Promise<Blob>;
+}
+
+/**
+ * An embedded database in a directory, or in memory when dataDir is null (tests). A new one may start
+ * from an archive of dumpDataDir (`loadDataDir`) instead of an empty database: no initdb to run.
+ */
+export async function openPglite(dataDir: string | null, options: { loadDataDir?: Blob } = {}): Promise<PgliteHandle> {
   // Loaded only here: a process on PostgreSQL never needs PGlite's code. One after the other: the
   // extensions import PGlite's own modules, and loading a module graph twice at once is what module
   // loaders (a test runner's among them) handle worst.
@@ -70,10 +78,10 @@ export async function openPglite(dataDir: string | null): Promise<DatabaseHandle
   const { drizzle: drizzlePglite } = await import('drizzle-orm/pglite');
   if (dataDir !== null) {
     mkdirSync(dataDir, { recursive: true });
-    await createPgliteDataDir(dataDir);
+    if (options.loadDataDir === undefined) await createPgliteDataDir(dataDir);
   }
   const startParams = [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`];
-  const client = await PGlite.create({ ...(dataDir === null ? {} : { dataDir }), extensions: { pg_trgm, btree_gin }, startParams });
+  const client = await PGlite.create({ ...(dataDir === null ? {} : { dataDir }), ...(options.loadDataDir === undefined ? {} : { loadDataDir: options.loadDataDir }), extensions: { pg_trgm, btree_gin }, startParams });
   const db = drizzlePglite(client, { schema }) as unknown as Database;
   return {
     kind: 'pglite',
@@ -92,6 +100,7 @@ export async function openPglite(dataDir: string | null): Promise<DatabaseHandle
       return async () => unsubscribe();
     },
     close: () => client.close(),
+    dumpDataDir: async () => client.dumpDataDir('none'),
   };
 }
 

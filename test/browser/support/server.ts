@@ -1,13 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
+import { migratedDataDir } from '../../support/data-dir.ts';
 
-// A real Gatehouse process, as `npm start` runs it, on a free port over a fresh data directory.
+// A real Gatehouse process, as `npm start` runs it, on a free port over a fresh copy of the migrated
+// data directory (global-setup.ts).
 // Without SMTP or an SMS webhook the server logs every message it sends: the tests read them there.
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -56,10 +58,10 @@ async function waitUntil<T>(what: string, check: () => Promise<T | undefined> | 
 
 export async function startServer(): Promise<RunningServer> {
   const port = await freePort();
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-browser-'));
+  const dataDir = migratedDataDir('gatehouse-browser-');
   const operatorToken = randomBytes(20).toString('hex');
   const url = `http://localhost:${port}`;
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
+  const child: ChildProcess = spawn(process.execPath, inject('serverArgs'), {
     cwd: ROOT,
     env: {
       ...process.env,
