@@ -3,6 +3,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migratedDataDir } from '../support/data-dir.ts';
+import { onPostgres } from '../support/database.ts';
 import { gatehouseCommand } from '../support/process.ts';
 
 // Operators setting up licences and releasing catalogs from a terminal.
@@ -19,7 +20,8 @@ const gatehouse = (...args: string[]) =>
 
 const licence = ['licence', 'create', '--code', 'acme', '--name', 'Acme', '--seats', '10', '--admin-login', 'ada', '--admin-email', 'ada@acme.example', '--admin-first-name', 'Ada', '--admin-last-name', 'Lovelace'];
 
-describe('gatehouse licence create', () => {
+// Commands on the embedded database whichever database the suite runs on: the PGlite pass runs them.
+describe.skipIf(onPostgres)('gatehouse licence create', () => {
   it('creates a licence and e-mails its admin a set-password link (to the log without SMTP)', () => {
     const created = gatehouse(...licence);
     expect(created.stderr).toBe('');
@@ -36,7 +38,7 @@ describe('gatehouse licence create', () => {
   });
 });
 
-describe('gatehouse catalog', () => {
+describe.skipIf(onPostgres)('gatehouse catalog', () => {
   it('shows the catalog in force and releases a new one', () => {
     const shown = gatehouse('catalog', 'show');
     const catalog = JSON.parse(shown.stdout.slice(shown.stdout.indexOf('{')));
