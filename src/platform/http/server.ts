@@ -1,7 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import fastifyCookie from '@fastify/cookie';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -19,6 +18,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { accessOf } from './actor.ts';
 import { Problem, problemDocument } from './problems.ts';
+import { addSecurityHeaders } from './security-headers.ts';
 import { fieldErrorsOf } from './validation.ts';
 
 export type HttpServer = FastifyInstance<
@@ -152,30 +152,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   });
 
   // Security headers on every answer, errors and 404s included, so registered before any hook that
-  // may refuse a request. The console runs no inline script and is never framed.
+  // may refuse a request.
   const https = new URL(options.publicUrl).protocol === 'https:';
-  await app.register(fastifyHelmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        fontSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'none'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        ...(https ? { upgradeInsecureRequests: [] } : {}),
-      },
-    },
-    referrerPolicy: { policy: 'no-referrer' },
-    frameguard: { action: 'deny' },
-    // HSTS only where the public URL is https: sent over plain http it would lock a local setup out.
-    strictTransportSecurity: https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
-  });
+  addSecurityHeaders(app, { https });
   // Answers of the API carry account data and secrets: no cache keeps them, errors included.
   app.addHook('onRequest', async (request, reply) => {
     if (/^\/(api|operator)\//.test(request.url)) void reply.header('cache-control', 'no-store');
@@ -283,7 +262,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   await app.register(async (publicFiles) => {
     publicFiles.addHook('onRoute', (route) => {
       // The reference page sends its own policy (below) instead of the console's: one policy per answer.
-      const ownPolicy = route.url.startsWith('/docs') ? { helmet: { contentSecurityPolicy: false } } : {};
+      const ownPolicy = route.url.startsWith('/docs') ? { ownContentSecurityPolicy: true } : {};
       route.config = { ...route.config, access: 'public', ...ownPolicy };
     });
     // Swagger UI's policy, its inline styles allowed by their hashes; never framed either.
