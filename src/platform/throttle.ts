@@ -1,6 +1,7 @@
 import { inArray, lt, sql, type SQL } from 'drizzle-orm';
 import { hashToken } from './crypto.ts';
 import type { Database } from './db/client.ts';
+import { PreparedStatements, value, type StatementParts } from './db/prepared.ts';
 import { throttles } from './db/schema.ts';
 import { Problem } from './http/problems.ts';
 
@@ -47,6 +48,48 @@ export const tooManyAttempts = (retryAfterSeconds: number) =>
 /** How many counted attempts between two sweeps of expired rows, per process. */
 const SWEEP_EVERY = 200;
 
+/** Settling statements, one per shape (see settle). */
+const settling = new PreparedStatements<Record<string, unknown>>();
+
+/** Counting statements, one per shape of keys (see countInOneStatement). */
+const counting = new PreparedStatements<Record<string, unknown>, { locked_until: Date | string | null }>();
+
+/**
+ * The text that counts an attempt on keys of these policies, in this order; the keys, the time and
+ * each key's first lock and expiry are bound when it runs (`key0`, `at`, `until0`, `expires0`…).
+ */
+function countingStatement(policies: readonly ThrottlePolicy[], refuseWhenLocked: boolean): SQL {
+  const at = value('at');
+  const keyAt = (i: number) => value(`key${i}`);
+  const names = sql.join(policies.map((_, i) => sql`${keyAt(i)}`), sql`, `);
+  // Each key's policy, for the row being counted.
+  const perKey = (of: (policy: ThrottlePolicy) => number) =>
+    sql`(CASE t.key ${sql.join(policies.map((p, i) => sql`WHEN ${keyAt(i)} THEN ${sql.raw(String(Number(of(p))))}::float8`), sql` `)} END)`;
+  const failures = sql`(CASE WHEN t.expires_at <= ${at} THEN 1 ELSE t.failures + 1 END)`;
+  const lockSecondsSql = sql`least(${perKey((p) => p.maxLockSeconds)}, ${perKey((p) => p.firstLockSeconds)} * power(2, least(${failures} - ${perKey((p) => p.threshold)}, 30)))`;
+  const lockedUntil = sql`(CASE WHEN ${failures} >= ${perKey((p) => p.threshold)} THEN ${at}::timestamptz + make_interval(secs => ${lockSecondsSql}) END)`;
+  const forgetAt = sql`${at}::timestamptz + make_interval(secs => ${perKey((p) => p.forgetAfterSeconds)})`;
+  const firstRows = sql.join(
+    policies.map((_, i) => sql`(${keyAt(i)}, ${value(`scope${i}`)}, 1, ${value(`until${i}`)}::timestamptz, ${at}::timestamptz, ${value(`expires${i}`)}::timestamptz)`),
+    sql`, `,
+  );
+  return sql`
+    WITH held AS (SELECT key, locked_until FROM throttles WHERE key IN (${names}) ORDER BY key FOR UPDATE),
+    counted AS (
+      INSERT INTO throttles AS t (key, scope, failures, locked_until, updated_at, expires_at)
+      SELECT * FROM (VALUES ${firstRows}) AS v (key, scope, failures, locked_until, updated_at, expires_at)
+      WHERE ${refuseWhenLocked ? sql`NOT EXISTS (SELECT 1 FROM held WHERE locked_until > ${at})` : sql`true`}
+      ORDER BY 1
+      ON CONFLICT (key) DO UPDATE SET
+        failures = ${failures},
+        locked_until = ${lockedUntil},
+        updated_at = ${at},
+        expires_at = greatest(${lockedUntil}, ${forgetAt})
+      RETURNING t.key
+    )
+    SELECT (SELECT max(locked_until) FROM held WHERE locked_until > ${at}) AS locked_until, (SELECT count(*) FROM counted) AS counted`;
+}
+
 export function createThrottle(db: Database, now: () => Date) {
   let untilSweep = SWEEP_EVERY;
 
@@ -58,40 +101,20 @@ export function createThrottle(db: Database, now: () => Date) {
    */
   const countInOneStatement = async (keys: readonly ThrottleKey[], refuseWhenLocked: boolean, at: Date): Promise<Date | null> => {
     const sorted = [...new Map(keys.map((k) => [k.key, k])).values()].sort((a, b) => a.key.localeCompare(b.key));
-    const names = sql.join(sorted.map((k) => sql`${k.key}`), sql`, `);
-    // Each key's policy, for the row being counted.
-    const perKey = (value: (policy: ThrottlePolicy) => number) => sql`(CASE t.key ${sql.join(sorted.map((k) => sql`WHEN ${k.key} THEN ${value(k.policy)}::float8`), sql` `)} END)`;
-    const failures = sql`(CASE WHEN t.expires_at <= ${at} THEN 1 ELSE t.failures + 1 END)`;
-    const lockSecondsSql = sql`least(${perKey((p) => p.maxLockSeconds)}, ${perKey((p) => p.firstLockSeconds)} * power(2, least(${failures} - ${perKey((p) => p.threshold)}, 30)))`;
-    const lockedUntil = sql`(CASE WHEN ${failures} >= ${perKey((p) => p.threshold)} THEN ${at}::timestamptz + make_interval(secs => ${lockSecondsSql}) END)`;
-    const forgetAt = sql`${at}::timestamptz + make_interval(secs => ${perKey((p) => p.forgetAfterSeconds)})`;
-    const firstRows = sql.join(
-      sorted.map((k) => {
-        const lock = lockSeconds(k.policy, 1);
-        const until = lock > 0 ? new Date(at.getTime() + lock * 1000) : null;
-        const expires = new Date(Math.max(until?.getTime() ?? 0, at.getTime() + k.policy.forgetAfterSeconds * 1000));
-        return sql`(${k.key}, ${k.policy.scope}, 1, ${until}::timestamptz, ${at}::timestamptz, ${expires}::timestamptz)`;
-      }),
-      sql`, `,
-    );
-    const result = (await db.execute(sql`
-      WITH held AS (SELECT key, locked_until FROM throttles WHERE key IN (${names}) ORDER BY key FOR UPDATE),
-      counted AS (
-        INSERT INTO throttles AS t (key, scope, failures, locked_until, updated_at, expires_at)
-        SELECT * FROM (VALUES ${firstRows}) AS v (key, scope, failures, locked_until, updated_at, expires_at)
-        WHERE ${refuseWhenLocked ? sql`NOT EXISTS (SELECT 1 FROM held WHERE locked_until > ${at})` : sql`true`}
-        ORDER BY 1
-        ON CONFLICT (key) DO UPDATE SET
-          failures = ${failures},
-          locked_until = ${lockedUntil},
-          updated_at = ${at},
-          expires_at = greatest(${lockedUntil}, ${forgetAt})
-        RETURNING t.key
-      )
-      SELECT (SELECT max(locked_until) FROM held WHERE locked_until > ${at}) AS locked_until, (SELECT count(*) FROM counted) AS counted`)) as unknown as {
-      rows: { locked_until: Date | string | null }[];
-    };
-    const lockedUntilValue = result.rows[0]?.locked_until ?? null;
+    // One statement per shape: the keys' policies in their order (their numbers are part of the text).
+    const shape = JSON.stringify([refuseWhenLocked, sorted.map((k) => k.policy)]);
+    const statement = counting.of(shape, () => countingStatement(sorted.map((k) => k.policy), refuseWhenLocked));
+    const values: Record<string, unknown> = { at };
+    sorted.forEach((k, i) => {
+      const lock = lockSeconds(k.policy, 1);
+      const until = lock > 0 ? new Date(at.getTime() + lock * 1000) : null;
+      values[`key${i}`] = k.key;
+      values[`scope${i}`] = k.policy.scope;
+      values[`until${i}`] = until;
+      values[`expires${i}`] = new Date(Math.max(until?.getTime() ?? 0, at.getTime() + k.policy.forgetAfterSeconds * 1000));
+    });
+    const [row] = await statement.run(db, values);
+    const lockedUntilValue = row?.locked_until ?? null;
     return lockedUntilValue === null ? null : new Date(lockedUntilValue);
   };
 
@@ -111,24 +134,31 @@ export function createThrottle(db: Database, now: () => Date) {
    * parts of a WITH clause (PostgreSQL runs them whether or not the statement reads them): `settle`
    * runs them alone, a caller with a statement of its own to run may run them in it (one round trip).
    */
-  const settlement = ({ refund = [], forgive = [] }: { refund?: readonly ThrottleKey[]; forgive?: readonly ThrottleKey[] }): SQL[] => {
+  const settlement = ({ refund = [], forgive = [] }: { refund?: readonly ThrottleKey[]; forgive?: readonly ThrottleKey[] }): StatementParts => {
     const parts: SQL[] = [];
-    if (forgive.length > 0) parts.push(sql`throttle_forgiven AS (DELETE FROM throttles WHERE key IN (${sql.join(forgive.map((k) => sql`${k.key}`), sql`, `)}))`);
+    const values: Record<string, unknown> = {};
+    const bound = (prefix: string, keys: readonly ThrottleKey[]) =>
+      keys.map((k, i) => {
+        values[`${prefix}${i}`] = k.key;
+        return value(`${prefix}${i}`);
+      });
+    if (forgive.length > 0) parts.push(sql`throttle_forgiven AS (DELETE FROM throttles WHERE key IN (${sql.join(bound('throttle_forgive', forgive), sql`, `)}))`);
     if (refund.length > 0) {
-      const threshold = sql`(CASE key ${sql.join(refund.map((k) => sql`WHEN ${k.key} THEN ${k.policy.threshold}::integer`), sql` `)} END)`;
+      const names = bound('throttle_refund', refund);
+      const threshold = sql`(CASE key ${sql.join(refund.map((k, i) => sql`WHEN ${names[i]} THEN ${sql.raw(String(Number(k.policy.threshold)))}::integer`), sql` `)} END)`;
       parts.push(sql`throttle_refunded AS (UPDATE throttles SET
         failures = greatest(failures - 1, 0),
         locked_until = CASE WHEN failures - 1 >= ${threshold} THEN locked_until END
-      WHERE key IN (${sql.join(refund.map((k) => sql`${k.key}`), sql`, `)}))`);
+      WHERE key IN (${sql.join(names, sql`, `)}))`);
     }
-    return parts;
+    return { shape: JSON.stringify([forgive.length, refund.map((k) => k.policy.threshold)]), parts, values };
   };
 
   /** Refunds one attempt on some keys and forgives every failure of others, in one statement. */
   const settle = async (keys: { refund?: readonly ThrottleKey[]; forgive?: readonly ThrottleKey[] }): Promise<void> => {
-    const parts = settlement(keys);
+    const { shape, parts, values } = settlement(keys);
     if (parts.length === 0) return;
-    await db.execute(sql`WITH ${sql.join(parts, sql`, `)} SELECT 1`);
+    await settling.of(shape, () => sql`WITH ${sql.join(parts, sql`, `)} SELECT 1`).run(db, values);
   };
 
   return {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { SQL } from 'drizzle-orm';
+import type { StatementParts } from '../../platform/db/prepared.ts';
 import { passwordWeakness, PASSWORD_WEAKNESS_MESSAGES } from '../../core/password-policy.ts';
 import type { RenewalPolicy, RenewalSubject } from '../../core/password-renewal.ts';
 import type { AppContext } from '../../platform/context.ts';
@@ -77,7 +77,7 @@ export function createAuthService(ctx: AppContext, { secrets }: { secrets: Seale
    * policies come with the user's read when the password sign-in made it), then one statement writes
    * the sign-in time, the access log line and the session, and reads the account back.
    */
-  const openSession = async (licenceId: string, userId: string, client: ClientInfo, known: { policies?: SignInPolicies; settlement?: readonly SQL[] } = {}) => {
+  const openSession = async (licenceId: string, userId: string, client: ClientInfo, known: { policies?: SignInPolicies; settlement?: StatementParts } = {}) => {
     const now = ctx.now();
     const [limited, passwordChangeRequired] = await Promise.all([
       // An administrator the licence requires to hold a passkey or an app, holding neither, gets a session limited to enrolling one.

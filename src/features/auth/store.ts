@@ -1,15 +1,27 @@
 import { and, asc, desc, eq, gt, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { hashToken } from '../../platform/crypto.ts';
 import type { Executor } from '../../platform/db/client.ts';
+import { PreparedStatements, value, type StatementParts } from '../../platform/db/prepared.ts';
 import { licenceOfToken } from '../../platform/licence-tokens.ts';
 import { entities, entityGroupMembers, licences, passwordTokens, rightsConfigurations, sessions, signInAccesses, signInChallenges, users, userTotp } from '../../platform/db/schema.ts';
 
 /**
  * The account a sign-in names, with its licence, whether it holds a confirmed authenticator app and
- * the licence's policies on the session it would open (one round trip).
+ * the licence's policies on the session it would open (one round trip, a statement prepared once
+ * per database: every password sign-in runs it).
  */
 export async function findUserForSignIn(executor: Executor, licenceCode: string, login: string) {
-  const [row] = await executor
+  let statement = userForSignIn.get(executor);
+  if (statement === undefined) {
+    statement = userForSignInStatement(executor);
+    userForSignIn.set(executor, statement);
+  }
+  const [row] = await statement.execute({ licence: licenceCode, login: login.toLowerCase() });
+  return row ?? null;
+}
+
+const userForSignInStatement = (executor: Executor) =>
+  executor
     .select({
       user: users,
       licence: { id: licences.id, code: licences.code, name: licences.name, twoFactor: licences.twoFactor },
@@ -24,10 +36,10 @@ export async function findUserForSignIn(executor: Executor, licenceCode: string,
     .from(users)
     .innerJoin(licences, eq(licences.id, users.licenceId))
     .leftJoin(userTotp, and(eq(userTotp.licenceId, users.licenceId), eq(userTotp.userId, users.id)))
-    .where(and(eq(licences.code, licenceCode), eq(sql`lower(${users.login})`, login.toLowerCase())))
-    .limit(1);
-  return row ?? null;
-}
+    .where(and(eq(licences.code, value('licence')), eq(sql`lower(${users.login})`, value('login'))))
+    .limit(1)
+    .prepare('gatehouse_user_for_sign_in');
+const userForSignIn = new WeakMap<Executor, ReturnType<typeof userForSignInStatement>>();
 
 /** The account as its holder sees it, read back by the statement that opens their session. */
 export interface SignedInAccount {
@@ -42,32 +54,29 @@ export interface SignedInAccount {
 
 const dateOf = (value: Date | string | null): Date | null => (value === null ? null : new Date(value));
 
-/**
- * A sign-in, written in one statement (one round trip, atomic without opening a transaction): the
- * user's last sign-in time, the line of the licence's access log (features/accesses; none when the
- * user is gone) and the session; the same statement answers the account as its holder sees it (what
- * `findAccount` and `signInBefore` read, with the user's row as the update left it), or null when
- * the user is gone. `alsoWith`: more data-modifying parts of the WITH clause to run in the same
- * statement (a sign-in's settlement of its throttle counts).
- */
-export async function recordSignInWithSession(
-  executor: Executor,
-  session: typeof sessions.$inferInsert & { createdAt: Date },
-  accessId: string,
-  alsoWith: readonly SQL[] = [],
-): Promise<SignedInAccount | null> {
-  const { licenceId, userId, createdAt: at } = session;
-  const result = (await executor.execute(sql`
+/** What the statement that opens a session answers: the account as its holder sees it. */
+interface SignInRow {
+  licence_id: string; id: string; login: string; first_name: string; last_name: string; email: string; mobile: string | null; gender: SignedInAccount['user']['gender']; language: string;
+  last_login_at: Date | string | null; default_entity_id: string; licence_code: string; licence_name: string; configuration_id: string; configuration_name: string;
+  configuration_kind: SignedInAccount['configuration']['kind']; entities: SignedInAccount['entities'] | string; previous_login_at: Date | string | null; totp_enrolled: boolean;
+}
+
+/** The statements that open a session, one per shape of the parts riding in them (see recordSignInWithSession). */
+const signInStatements = new PreparedStatements<Record<string, unknown>, SignInRow>();
+
+function signInStatement(alsoWith: readonly SQL[]): SQL {
+  const [licenceId, userId, at] = [value('licenceId'), value('userId'), value('at')];
+  return sql`
     WITH ${sql.join([...alsoWith, sql``], sql`, `)}signed AS (
       UPDATE ${users} SET last_login_at = ${at}::timestamptz WHERE licence_id = ${licenceId} AND id = ${userId}
       RETURNING licence_id, id, login, first_name, last_name, email, mobile, gender, language, last_login_at, default_entity_id, entity_group_id, configuration_id
     ), logged AS (
       INSERT INTO ${signInAccesses} (licence_id, id, user_id, login, at, ip, user_agent)
-      SELECT ${licenceId}, ${accessId}, ${userId}, login, ${at}::timestamptz, ${session.ip ?? null}, ${session.userAgent ?? null} FROM signed
+      SELECT ${licenceId}, ${value('accessId')}, ${userId}, login, ${at}::timestamptz, ${value('ip')}, ${value('userAgent')} FROM signed
     ), opened AS (
       INSERT INTO ${sessions} (licence_id, id, user_id, token_hash, created_at, last_seen_at, expires_at, ip, user_agent, support_visit_id, password_change_required, second_factor_enrolment_required)
-      VALUES (${licenceId}, ${session.id}, ${userId}, ${session.tokenHash}, ${at}::timestamptz, ${session.lastSeenAt ?? at}::timestamptz, ${session.expiresAt}::timestamptz,
-              ${session.ip ?? null}, ${session.userAgent ?? null}, ${session.supportVisitId ?? null}, ${session.passwordChangeRequired ?? false}, ${session.secondFactorEnrolmentRequired ?? false})
+      VALUES (${licenceId}, ${value('sessionId')}, ${userId}, ${value('tokenHash')}, ${at}::timestamptz, ${value('lastSeenAt')}::timestamptz, ${value('expiresAt')}::timestamptz,
+              ${value('ip')}, ${value('userAgent')}, ${value('supportVisitId')}, ${value('passwordChangeRequired')}, ${value('secondFactorEnrolmentRequired')})
     )
     SELECT s.licence_id, s.id, s.login, s.first_name, s.last_name, s.email, s.mobile, s.gender, s.language, s.last_login_at, s.default_entity_id,
            l.code AS licence_code, l.name AS licence_name, c.id AS configuration_id, c.name AS configuration_name, c.kind AS configuration_kind,
@@ -81,14 +90,41 @@ export async function recordSignInWithSession(
            EXISTS (SELECT 1 FROM ${userTotp} t WHERE t.licence_id = s.licence_id AND t.user_id = s.id AND t.confirmed_at IS NOT NULL) AS totp_enrolled
       FROM signed s
       JOIN ${licences} l ON l.id = s.licence_id
-      JOIN ${rightsConfigurations} c ON c.licence_id = s.licence_id AND c.id = s.configuration_id`)) as unknown as {
-    rows: {
-      licence_id: string; id: string; login: string; first_name: string; last_name: string; email: string; mobile: string | null; gender: SignedInAccount['user']['gender']; language: string;
-      last_login_at: Date | string | null; default_entity_id: string; licence_code: string; licence_name: string; configuration_id: string; configuration_name: string;
-      configuration_kind: SignedInAccount['configuration']['kind']; entities: SignedInAccount['entities'] | string; previous_login_at: Date | string | null; totp_enrolled: boolean;
-    }[];
-  };
-  const row = result.rows[0];
+      JOIN ${rightsConfigurations} c ON c.licence_id = s.licence_id AND c.id = s.configuration_id`;
+}
+
+/**
+ * A sign-in, written in one statement (one round trip, atomic without opening a transaction): the
+ * user's last sign-in time, the line of the licence's access log (features/accesses; none when the
+ * user is gone) and the session; the same statement answers the account as its holder sees it (what
+ * `findAccount` and `signInBefore` read, with the user's row as the update left it), or null when
+ * the user is gone. `alsoWith`: more data-modifying parts of the WITH clause to run in the same
+ * statement (a sign-in's settlement of its throttle counts).
+ */
+export async function recordSignInWithSession(
+  executor: Executor,
+  session: typeof sessions.$inferInsert & { createdAt: Date },
+  accessId: string,
+  alsoWith: StatementParts = { shape: '', parts: [], values: {} },
+): Promise<SignedInAccount | null> {
+  const { licenceId, userId, createdAt: at } = session;
+  const statement = signInStatements.of(alsoWith.shape, () => signInStatement(alsoWith.parts));
+  const [row] = await statement.run(executor, {
+    ...alsoWith.values,
+    licenceId,
+    userId,
+    at,
+    accessId,
+    sessionId: session.id,
+    tokenHash: session.tokenHash,
+    lastSeenAt: session.lastSeenAt ?? at,
+    expiresAt: session.expiresAt,
+    ip: session.ip ?? null,
+    userAgent: session.userAgent ?? null,
+    supportVisitId: session.supportVisitId ?? null,
+    passwordChangeRequired: session.passwordChangeRequired ?? false,
+    secondFactorEnrolmentRequired: session.secondFactorEnrolmentRequired ?? false,
+  });
   if (row === undefined) return null;
   return {
     user: {
