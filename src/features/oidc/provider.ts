@@ -8,6 +8,7 @@ import { databaseAdapter } from './adapter.ts';
 import { claimsOf, findPerson, SCOPE_CLAIMS } from './accounts.ts';
 import { OIDC_SCOPES, SERVICE_SCOPES, type ClientDirectory } from './clients.ts';
 import type { SigningKey } from './keys.ts';
+import { providerSigningKeys } from './signing.ts';
 import { errorPage, logoutConfirmPage, loggedOutPage } from './pages.ts';
 
 // Gatehouse as the OpenID Provider of the platform's applications, on oidc-provider (OpenID
@@ -58,7 +59,7 @@ export function createProvider(options: ProviderOptions): Provider {
 
   const configuration: Configuration = {
     adapter: Adapter,
-    jwks: { keys: options.keys.map((key) => key.jwk) as NonNullable<Configuration['jwks']>['keys'] },
+    jwks: { keys: providerSigningKeys(options.library, options.keys) },
     cookies: { keys: cookieKeys, long: { signed: true, httpOnly: true, sameSite: 'lax' }, short: { signed: true, httpOnly: true, sameSite: 'lax' } },
     routes: {
       authorization: `${OIDC_PREFIX}/auth`,
@@ -99,6 +100,9 @@ export function createProvider(options: ProviderOptions): Provider {
     },
     features: {
       devInteractions: { enabled: false },
+      // Keys that sign in the request's thread (signing.ts); the acknowledgement names the version of
+      // this experimental feature: a library whose feature changed refuses to start until it is reviewed.
+      externalSigningSupport: { enabled: true, ack: 'experimental-01' },
       introspection: {
         enabled: true,
         // An application learns about its own tokens only.
