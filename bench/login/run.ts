@@ -44,10 +44,11 @@ function argon2Alone(): { perSecond: number; cpuMsPerVerification: number } {
  * rates swing with the neighbours' load; CPU per sign-in against CPU per argon2id verification does not.
  */
 const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
-function cpuMsOf(pid: number, thread?: number): number {
+function cpuMsOf(pid: number, thread?: number, only?: 'user' | 'system'): number {
   const fields = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8').split(') ')[1]!.split(' ');
   // utime and stime, fields 14 and 15 of proc(5), the 12th and 13th after the command name.
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  const [user, system] = [Number(fields[11]), Number(fields[12])];
+  return ((only === 'user' ? user : only === 'system' ? system : user + system) * 1000) / CLOCK_TICKS;
 }
 /** The main thread's share (JavaScript: HTTP, queries, logging); the rest is argon2id's threads, GC and the compiler. */
 const mainThreadCpuMsOf = (pid: number) => cpuMsOf(pid, pid);
@@ -134,6 +135,7 @@ try {
   const idleCpuPerSecond = (cpuMsOf(server.process.pid!) - idleFrom) / 5;
   const cpuBefore = cpuMsOf(server.process.pid!);
   const mainBefore = mainThreadCpuMsOf(server.process.pid!);
+  const mainSystemBefore = cpuMsOf(server.process.pid!, server.process.pid!, 'system');
   const result = await autocannon({
     url: server.url,
     connections: CONNECTIONS,
@@ -152,6 +154,8 @@ try {
   });
   const cpuPerSignIn = (cpuMsOf(server.process.pid!) - cpuBefore) / result.requests.total;
   const mainCpuPerSignIn = (mainThreadCpuMsOf(server.process.pid!) - mainBefore) / result.requests.total;
+  // The kernel's share of the main thread: the sockets (HTTP, PostgreSQL) and waking their peers.
+  const mainSystemPerSignIn = (cpuMsOf(server.process.pid!, server.process.pid!, 'system') - mainSystemBefore) / result.requests.total;
   const argon2After = argon2Alone();
   const argon2 = (argon2Before.perSecond + argon2After.perSecond) / 2;
   const argon2Cpu = (argon2Before.cpuMsPerVerification + argon2After.cpuMsPerVerification) / 2;
@@ -166,6 +170,7 @@ try {
     'server CPU ms per second, idle': idleCpuPerSecond.toFixed(1),
     'server CPU ms per sign-in, every thread': cpuPerSignIn.toFixed(2),
     'server CPU ms per sign-in, main thread': mainCpuPerSignIn.toFixed(2),
+    'of which in the kernel (system time)': mainSystemPerSignIn.toFixed(2),
     'sign-ins per CPU second as a share of argon2id alone': `${((100 * argon2Cpu) / cpuPerSignIn).toFixed(0)} %`,
     'latency p50 ms': result.latency.p50,
     'latency p99 ms': result.latency.p99,

@@ -92,16 +92,27 @@ export const problemDocument = z
   .meta({ id: 'Problem', description: 'An RFC 9457 problem document (application/problem+json) with a stable code' });
 
 export class Problem extends Error {
+  readonly code: ProblemCode;
+  readonly detail?: string;
+  readonly extensions: { errors?: FieldError[]; [key: string]: unknown };
   readonly status: number;
 
-  constructor(
-    readonly code: ProblemCode,
-    readonly detail?: string,
-    readonly extensions: { errors?: FieldError[]; [key: string]: unknown } = {},
-    status?: number,
-  ) {
-    super(detail ?? PROBLEM_TITLES[code]);
-    this.status = status ?? STATUS[code];
+  constructor(code: ProblemCode, detail?: string, extensions: { errors?: FieldError[]; [key: string]: unknown } = {}, status?: number) {
+    const answered = status ?? STATUS[code];
+    // A refusal (4xx) is an answer, not a fault: nothing reads where it was made, and collecting the
+    // stack costs more than the rest of the request's refusal, or of an `ensure` that passes (its
+    // problem is made before the check). A 5xx keeps its stack for the log.
+    const stackTraceLimit = Error.stackTraceLimit;
+    if (answered < 500) Error.stackTraceLimit = 0;
+    try {
+      super(detail ?? PROBLEM_TITLES[code]);
+    } finally {
+      Error.stackTraceLimit = stackTraceLimit;
+    }
+    this.code = code;
+    this.detail = detail;
+    this.extensions = extensions;
+    this.status = answered;
   }
 
   toBody(): Record<string, unknown> {
