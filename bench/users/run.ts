@@ -1,6 +1,8 @@
 // Users list and search through HTTP on a licence of many users, on PGlite and on PostgreSQL.
 //   node --expose-gc --import tsx bench/users/run.ts [--users 100000] [--licences 1] [--requests 300]
 //     [--database pglite|postgres|both] [--plans FILE] [--snapshot]
+// On PostgreSQL the same requests are measured twice: against the app in this process (their SQL
+// caught for --plans), and against a server process of its own, compiled, as npm start runs it.
 // --users is the total, spread evenly over --licences licences (rows interleaved, as sign-ups of many
 // customers are); the requests are those of the first licence's admin. --plans writes the EXPLAIN
 // (ANALYZE, BUFFERS) of the exact SQL each measured request ran (PostgreSQL). --snapshot times the
@@ -8,7 +10,8 @@
 // clean measure). PostgreSQL is taken from BENCH_DATABASE_URL (default
 // postgres://postgres@127.0.0.1:5432/test), in a scratch database created and dropped by the run.
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
@@ -21,6 +24,7 @@ import { loadConfig } from '../../src/platform/config.ts';
 import { openDatabase, openPglite, type DatabaseHandle } from '../../src/platform/db/client.ts';
 import { migrate } from '../../src/platform/db/migrate.ts';
 import { createLogger } from '../../src/platform/logger.ts';
+import { startServerProcess } from '../../test/support/process.ts';
 import { createScratchDatabase } from '../scratch-database.ts';
 import type { DeliverableMessage } from '../../src/platform/messaging/transports.ts';
 
@@ -87,8 +91,10 @@ async function run(kind: 'pglite' | 'postgres') {
 async function measureOn(kind: 'pglite' | 'postgres', handle: DatabaseHandle, url: string | null) {
   await migrate(handle);
   const token = randomBytes(24).toString('hex');
+  // The same key for the server process measured beside this one (it opens the same signing keys).
+  const secretKey = randomBytes(32).toString('hex');
   const sent: DeliverableMessage[] = [];
-  const config = loadConfig({ GATEHOUSE_BOOTSTRAP_OPERATOR_TOKEN: token, GATEHOUSE_DEMO: 'off', LOG_LEVEL: 'warn' });
+  const config = loadConfig({ GATEHOUSE_BOOTSTRAP_OPERATOR_TOKEN: token, GATEHOUSE_SECRET_KEY: secretKey, GATEHOUSE_DEMO: 'off', LOG_LEVEL: 'warn' });
   const app = await buildApp({ config, database: handle, logger: createLogger('warn'), serveConsole: false, transports: { email: { send: async (m) => void sent.push(m) }, sms: { send: async () => undefined } } });
   const base = await app.server.listen({ port: 0, host: '127.0.0.1' });
 
@@ -176,15 +182,17 @@ async function measureOn(kind: 'pglite' | 'postgres', handle: DatabaseHandle, ur
 
   // The SQL each distinct request ran (the last one of the cursor walk), for the plans.
   const ran: { label: string; path: string; queries: CaughtQuery[] }[] = [];
-  const measure = async (label: string, paths: () => string, onAnswer?: (body: { nextCursor: string | null }) => void) => {
+  const measure = async (on: string, label: string, paths: () => string, onAnswer?: (body: { nextCursor: string | null }) => void, serverCpuMs?: () => number) => {
     const times: number[] = [];
     let items = 0;
+    let cpuFrom = 0;
     const queries = new Map<string, CaughtQuery[]>();
     for (let i = 0; i < REQUESTS + 20; i++) {
       const path = paths();
+      if (i === 20 && serverCpuMs) cpuFrom = serverCpuMs();
       const t0 = performance.now();
       listQueries = [];
-      const answer = await fetch(base + path, { headers: { cookie } });
+      const answer = await fetch(on + path, { headers: { cookie } });
       if (listQueries.length > 0) queries.set(path.includes('cursor=') ? 'cursor' : path, listQueries);
       const body = (await answer.json()) as { items: unknown[]; nextCursor: string | null };
       onAnswer?.(body);
@@ -194,30 +202,54 @@ async function measureOn(kind: 'pglite' | 'postgres', handle: DatabaseHandle, ur
         items += body.items.length;
       }
     }
-    for (const [path, caught] of queries) ran.push({ label, path: path === 'cursor' ? '/api/v1/users?cursor=… (the last page walked)' : path, queries: caught });
+    if (on === base) for (const [path, caught] of queries) ran.push({ label, path: path === 'cursor' ? '/api/v1/users?cursor=… (the last page walked)' : path, queries: caught });
     times.sort((a, b) => a - b);
     // The machine's load as the measure ended: latency on a shared machine is read beside it.
-    return { query: label, median: percentile(times, 50).toFixed(2), p99: percentile(times, 99).toFixed(2), itemsPerPage: (items / REQUESTS).toFixed(1), load: loadavg()[0]!.toFixed(1) };
+    const cpu = serverCpuMs ? ((serverCpuMs() - cpuFrom) / REQUESTS).toFixed(2) : '–';
+    return { query: label, median: percentile(times, 50).toFixed(2), p99: percentile(times, 99).toFixed(2), serverCpuMs: cpu, itemsPerPage: (items / REQUESTS).toFixed(1), load: loadavg()[0]!.toFixed(1) };
   };
 
-  let n = 0;
-  const pick = <T>(list: T[]) => list[n++ % list.length]!;
-  const rows = [];
-  let cursor: string | null = null as string | null;
-  rows.push(
-    await measure('first page (50, active)', () => '/api/v1/users'),
-    await measure(
-      'next pages (50, active, cursor)',
-      () => (cursor ? `/api/v1/users?cursor=${cursor}` : '/api/v1/users'),
-      (body) => (cursor = body.nextCursor),
-    ),
-    await measure('deactivated tab (50)', () => '/api/v1/users?status=deactivated'),
-    await measure('search prefix of a login (q=user12…)', () => `/api/v1/users?q=user${pick(['12', '345', '9876', '501'])}`),
-    await measure('search infix of a name (q=ern, oreau…)', () => `/api/v1/users?q=${pick(['ern', 'oreau', 'efeb', 'ubois'])}`),
-    await measure('search e-mail domain (q=customer17)', () => `/api/v1/users?q=customer${pick(['17', '3', '42'])}`),
-    await measure('search rare infix (q=r99999)', () => `/api/v1/users?q=${pick(['r99999', 'r12345', 'r5555'])}`),
-    await measure('search without match (q=zzqx)', () => '/api/v1/users?q=zzqx'),
-  );
+  const measureAll = async (on: string, cpu?: () => number) => {
+    let n = 0;
+    const pick = <T>(list: T[]) => list[n++ % list.length]!;
+    let cursor: string | null = null as string | null;
+    return [
+      await measure(on, 'first page (50, active)', () => '/api/v1/users', undefined, cpu),
+      await measure(
+        on,
+        'next pages (50, active, cursor)',
+        () => (cursor ? `/api/v1/users?cursor=${cursor}` : '/api/v1/users'),
+        (body) => (cursor = body.nextCursor),
+        cpu,
+      ),
+      await measure(on, 'deactivated tab (50)', () => '/api/v1/users?status=deactivated', undefined, cpu),
+      await measure(on, 'search prefix of a login (q=user12…)', () => `/api/v1/users?q=user${pick(['12', '345', '9876', '501'])}`, undefined, cpu),
+      await measure(on, 'search infix of a name (q=ern, oreau…)', () => `/api/v1/users?q=${pick(['ern', 'oreau', 'efeb', 'ubois'])}`, undefined, cpu),
+      await measure(on, 'search e-mail domain (q=customer17)', () => `/api/v1/users?q=customer${pick(['17', '3', '42'])}`, undefined, cpu),
+      await measure(on, 'search rare infix (q=r99999)', () => `/api/v1/users?q=${pick(['r99999', 'r12345', 'r5555'])}`, undefined, cpu),
+      await measure(on, 'search without match (q=zzqx)', () => '/api/v1/users?q=zzqx', undefined, cpu),
+    ];
+  };
+  // In this process (the requests' SQL caught for the plans), where the load generator shares the
+  // server's event loop; then, on PostgreSQL, a server process of its own as production runs it
+  // (compiled, the start script's options), the load generator staying in this one.
+  const rows = await measureAll(base);
+  let processRows: Awaited<ReturnType<typeof measureAll>> | null = null;
+  if (url !== null) {
+    const server = await startServerProcess({ DATABASE_URL: url, GATEHOUSE_SECRET_KEY: secretKey, GATEHOUSE_BOOTSTRAP_OPERATOR_TOKEN: token });
+    try {
+      // The server's CPU time, every thread (/proc): what a request costs it, whoever else shares the machine.
+      const pid = server.process.pid!;
+      const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+      const serverCpuMs = () => {
+        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticks;
+      };
+      processRows = await measureAll(server.url, serverCpuMs);
+    } finally {
+      await server.stop();
+    }
+  }
   // Show that a rare search is served by the trigram index, not a scan of the licence.
   const plan = await handle.db.execute(sql`
     EXPLAIN SELECT id FROM users
@@ -284,7 +316,7 @@ async function measureOn(kind: 'pglite' | 'postgres', handle: DatabaseHandle, ur
     if (snapshot === null) throw new Error('no snapshot');
   }
   await app.close();
-  return { kind, loadSeconds, rows, planText, snapshotRow };
+  return { kind, loadSeconds, rows, processRows, planText, snapshotRow };
 }
 
 const kinds: ('pglite' | 'postgres')[] = values.database === 'both' ? ['pglite', 'postgres'] : [values.database as 'pglite' | 'postgres'];
@@ -292,8 +324,12 @@ console.log(`users: ${USERS} over ${LICENCES} licence(s), requests per query: ${
 if (values.plans) writeFileSync(values.plans, '');
 for (const kind of kinds) {
   const result = await run(kind);
-  console.log(`\n${kind} (loaded in ${result.loadSeconds.toFixed(1)} s) — latency in ms through HTTP`);
+  console.log(`\n${kind} (loaded in ${result.loadSeconds.toFixed(1)} s) — latency in ms through HTTP, server in the benchmark's process`);
   console.table(result.rows);
+  if (result.processRows) {
+    console.log(`${kind} — latency in ms through HTTP, server in a process of its own (compiled, as npm start runs it)`);
+    console.table(result.processRows);
+  }
   console.log(`plan of a rare infix search:\n${result.planText}`);
   if (result.snapshotRow) {
     console.log('decision snapshot of the measured licence:');
