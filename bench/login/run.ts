@@ -4,13 +4,13 @@
 // --cpus is a taskset CPU list for the server process ("" for no pinning); --profile writes the
 // measured server's CPU profile (node --cpu-prof, its whole life: start, idle, sign-ins) into DIR.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { HttpClient } from '../../test/support/http.ts';
 import { startServerProcess } from '../../test/support/process.ts';
+import { cpuMsOf } from '../process-cpu.ts';
 import { createScratchDatabase } from '../scratch-database.ts';
 
 const { values } = parseArgs({
@@ -39,19 +39,8 @@ function argon2Alone(): { perSecond: number; cpuMsPerVerification: number } {
   return JSON.parse(execFileSync(command[0]!, command.slice(1), { encoding: 'utf8' }).trim()) as { perSecond: number; cpuMsPerVerification: number };
 }
 
-/**
- * CPU time the server process has used, every thread included (ms). On a shared machine wall-clock
- * rates swing with the neighbours' load; CPU per sign-in against CPU per argon2id verification does not.
- */
-const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
-function cpuMsOf(pid: number, thread?: number, only?: 'user' | 'system'): number {
-  const fields = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  // utime and stime, fields 14 and 15 of proc(5), the 12th and 13th after the command name.
-  const [user, system] = [Number(fields[11]), Number(fields[12])];
-  return ((only === 'user' ? user : only === 'system' ? system : user + system) * 1000) / CLOCK_TICKS;
-}
 /** The main thread's share (JavaScript: HTTP, queries, logging); the rest is argon2id's threads, GC and the compiler. */
-const mainThreadCpuMsOf = (pid: number) => cpuMsOf(pid, pid);
+const mainThreadCpuMsOf = (pid: number) => cpuMsOf(pid, { thread: pid });
 
 // The load generator keeps off the server's CPUs, so what the server gets is what it is given.
 if (values.cpus !== '') {
@@ -135,7 +124,7 @@ try {
   const idleCpuPerSecond = (cpuMsOf(server.process.pid!) - idleFrom) / 5;
   const cpuBefore = cpuMsOf(server.process.pid!);
   const mainBefore = mainThreadCpuMsOf(server.process.pid!);
-  const mainSystemBefore = cpuMsOf(server.process.pid!, server.process.pid!, 'system');
+  const mainSystemBefore = cpuMsOf(server.process.pid!, { thread: server.process.pid!, only: 'system' });
   const result = await autocannon({
     url: server.url,
     connections: CONNECTIONS,
@@ -155,7 +144,7 @@ try {
   const cpuPerSignIn = (cpuMsOf(server.process.pid!) - cpuBefore) / result.requests.total;
   const mainCpuPerSignIn = (mainThreadCpuMsOf(server.process.pid!) - mainBefore) / result.requests.total;
   // The kernel's share of the main thread: the sockets (HTTP, PostgreSQL) and waking their peers.
-  const mainSystemPerSignIn = (cpuMsOf(server.process.pid!, server.process.pid!, 'system') - mainSystemBefore) / result.requests.total;
+  const mainSystemPerSignIn = (cpuMsOf(server.process.pid!, { thread: server.process.pid!, only: 'system' }) - mainSystemBefore) / result.requests.total;
   const argon2After = argon2Alone();
   const argon2 = (argon2Before.perSecond + argon2After.perSecond) / 2;
   const argon2Cpu = (argon2Before.cpuMsPerVerification + argon2After.cpuMsPerVerification) / 2;

@@ -5,7 +5,6 @@
 //   3. POST /api/v1/authorize with a person's JWT access token, paced at a steady rate.
 //   node --import tsx bench/oidc/run.ts [--seconds 20] [--connections 8] [--rate 5000]
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import * as client from 'openid-client';
@@ -13,6 +12,7 @@ import pg from 'pg';
 import { HttpClient } from '../../test/support/http.ts';
 import { authorize, Browser } from '../../test/support/oidc.ts';
 import { startServerProcess } from '../../test/support/process.ts';
+import { cpuMsOf } from '../process-cpu.ts';
 import { createScratchDatabase } from '../scratch-database.ts';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, connections: { type: 'string', default: '8' }, rate: { type: 'string', default: '5000' }, only: { type: 'string' } } });
@@ -33,10 +33,7 @@ const database = new pg.Client({ connectionString: scratch.url });
 await database.connect();
 
 /** CPU seconds the server process has used (every thread): what "per core" is measured against. */
-const serverCpuSeconds = () => {
-  const fields = readFileSync(`/proc/${server.process.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-};
+const serverCpuSeconds = () => cpuMsOf(server.process.pid!) / 1000;
 let cpuAtStart = serverCpuSeconds();
 const rows: Record<string, Record<string, string | number>> = {};
 const measured = (options: autocannon.Options) => {

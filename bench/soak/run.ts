@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { hashPassword } from '../../src/platform/crypto.ts';
 import { compiledServerArgs, freePort } from '../../test/support/process.ts';
+import { cpuMsOf } from '../process-cpu.ts';
 import { createScratchDatabase } from '../scratch-database.ts';
 
 const { values } = parseArgs({
@@ -220,11 +221,8 @@ const rssMb = () => {
   const status = readFileSync(`/proc/${server.pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
 };
-// The server's CPU time (user + system) in seconds, from /proc/<pid>/stat (fields 14 and 15, in clock ticks of 1/100 s).
-const cpuSeconds = () => {
-  const fields = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-};
+// The server's CPU time (user + system) in seconds.
+const cpuSeconds = () => cpuMsOf(server.pid!) / 1000;
 // The server's own count and summed duration of the requests it answered (its /metrics histogram, all
 // routes but /metrics itself): the time spent inside the server, beside the latency the load sees.
 const serverTimes = async () => {

@@ -10,8 +10,7 @@
 // clean measure). PostgreSQL is taken from BENCH_DATABASE_URL (default
 // postgres://postgres@127.0.0.1:5432/test), in a scratch database created and dropped by the run.
 import { randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
@@ -25,6 +24,7 @@ import { openDatabase, openPglite, type DatabaseHandle } from '../../src/platfor
 import { migrate } from '../../src/platform/db/migrate.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { startServerProcess } from '../../test/support/process.ts';
+import { cpuMsOf } from '../process-cpu.ts';
 import { createScratchDatabase } from '../scratch-database.ts';
 import type { DeliverableMessage } from '../../src/platform/messaging/transports.ts';
 
@@ -239,13 +239,7 @@ async function measureOn(kind: 'pglite' | 'postgres', handle: DatabaseHandle, ur
     const server = await startServerProcess({ DATABASE_URL: url, GATEHOUSE_SECRET_KEY: secretKey, GATEHOUSE_BOOTSTRAP_OPERATOR_TOKEN: token });
     try {
       // The server's CPU time, every thread (/proc): what a request costs it, whoever else shares the machine.
-      const pid = server.process.pid!;
-      const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
-      const serverCpuMs = () => {
-        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-        return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticks;
-      };
-      processRows = await measureAll(server.url, serverCpuMs);
+      processRows = await measureAll(server.url, () => cpuMsOf(server.process.pid!));
     } finally {
       await server.stop();
     }
