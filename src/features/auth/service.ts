@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { StatementParts } from '../../platform/db/prepared.ts';
 import { passwordWeakness, PASSWORD_WEAKNESS_MESSAGES } from '../../core/password-policy.ts';
 import type { RenewalPolicy, RenewalSubject } from '../../core/password-renewal.ts';
 import type { AppContext } from '../../platform/context.ts';
 import type { Transaction } from '../../platform/db/client.ts';
+import type { StatementParts } from '../../platform/db/prepared.ts';
 import type { Sealer } from '../../platform/encryption.ts';
 import { hashPassword, verifyPassword } from '../../platform/crypto.ts';
 import { ensure, notFound, Problem } from '../../platform/http/problems.ts';

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { hashToken } from '../../platform/crypto.ts';
 import type { Executor } from '../../platform/db/client.ts';
-import { PreparedStatements, value, type StatementParts } from '../../platform/db/prepared.ts';
+import { perExecutor, PreparedStatements, value, type StatementParts } from '../../platform/db/prepared.ts';
 import { licenceOfToken } from '../../platform/licence-tokens.ts';
 import { entities, entityGroupMembers, licences, passwordTokens, rightsConfigurations, sessions, signInAccesses, signInChallenges, users, userTotp } from '../../platform/db/schema.ts';
 
@@ -11,16 +11,11 @@ import { entities, entityGroupMembers, licences, passwordTokens, rightsConfigura
  * per database: every password sign-in runs it).
  */
 export async function findUserForSignIn(executor: Executor, licenceCode: string, login: string) {
-  let statement = userForSignIn.get(executor);
-  if (statement === undefined) {
-    statement = userForSignInStatement(executor);
-    userForSignIn.set(executor, statement);
-  }
-  const [row] = await statement.execute({ licence: licenceCode, login: login.toLowerCase() });
+  const [row] = await userForSignIn.of(executor).execute({ licence: licenceCode, login: login.toLowerCase() });
   return row ?? null;
 }
 
-const userForSignInStatement = (executor: Executor) =>
+const userForSignIn = perExecutor((executor) =>
   executor
     .select({
       user: users,
@@ -38,8 +33,8 @@ const userForSignInStatement = (executor: Executor) =>
     .leftJoin(userTotp, and(eq(userTotp.licenceId, users.licenceId), eq(userTotp.userId, users.id)))
     .where(and(eq(licences.code, value('licence')), eq(sql`lower(${users.login})`, value('login'))))
     .limit(1)
-    .prepare('gatehouse_user_for_sign_in');
-const userForSignIn = new WeakMap<Executor, ReturnType<typeof userForSignInStatement>>();
+    .prepare('gatehouse_user_for_sign_in'),
+);
 
 /** The account as its holder sees it, read back by the statement that opens their session. */
 export interface SignedInAccount {

@@ -1,6 +1,6 @@
 import { and, asc, count, eq, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.ts';
-import { value } from '../../platform/db/prepared.ts';
+import { perExecutor, value } from '../../platform/db/prepared.ts';
 import { apiAccounts, entities, entityGroupMembers, entityGroups, licences, rightsConfigurations, users, userTotp } from '../../platform/db/schema.ts';
 
 // Queries on users and the licence data a user refers to. Every query names the licence: the tenant fence.
@@ -63,7 +63,7 @@ export async function listUserViews(
   /** Up to how many users a licence is searched by walking its list (tests lower it to reach the trigram index). */
   walkLimit = SEARCH_WALK_LIMIT,
 ): Promise<UserView[]> {
-  const statements = listStatementsOf(executor);
+  const statements = listStatements.of(executor);
   const after = filter.after === null ? {} : { afterLogin: filter.after[0], afterId: filter.after[1] };
   const shape = filter.after === null ? 'first' : 'after';
   if (!filter.q) return statements.page[shape].execute({ licenceId, status: filter.status, ...after, limit: filter.limit + 1 });
@@ -89,7 +89,7 @@ const PLANNED_EACH_TIME = '';
  * Drizzle on every request (the largest part of a list request's CPU in a profile): a page of the list
  * and a search bind only values. PostgreSQL plans each run with its values (PLANNED_EACH_TIME).
  */
-function listStatements(executor: Executor) {
+const listStatements = perExecutor((executor) => {
   const conditions = (after: boolean): SQL[] => [
     eq(users.licenceId, value('licenceId')),
     eq(users.status, value('status')),
@@ -155,16 +155,7 @@ function listStatements(executor: Executor) {
     searchByIndex: { first: searchByIndex(false), after: searchByIndex(true) },
     byIds,
   };
-}
-const listStatementsByExecutor = new WeakMap<Executor, ReturnType<typeof listStatements>>();
-function listStatementsOf(executor: Executor) {
-  let statements = listStatementsByExecutor.get(executor);
-  if (statements === undefined) {
-    statements = listStatements(executor);
-    listStatementsByExecutor.set(executor, statements);
-  }
-  return statements;
-}
+});
 
 export async function loginExists(executor: Executor, licenceId: string, login: string): Promise<boolean> {
   const [row] = await executor

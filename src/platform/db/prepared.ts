@@ -60,3 +60,21 @@ export class PreparedStatements<Values extends Record<string, unknown>, Row = Re
     return statement;
   }
 }
+
+/**
+ * Statements made once per database (or transaction) they run on: Drizzle prepares its query
+ * builder's statements on one executor. `of(executor)` gives that executor's, made on first use.
+ */
+export function perExecutor<Statements>(make: (executor: Executor) => Statements): { of(executor: Executor): Statements } {
+  const made = new WeakMap<Executor, Statements>();
+  return {
+    of(executor) {
+      let statements = made.get(executor);
+      if (statements === undefined) {
+        statements = make(executor);
+        made.set(executor, statements);
+      }
+      return statements;
+    },
+  };
+}
