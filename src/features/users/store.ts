@@ -48,19 +48,22 @@ const loginKey = sql<string>`lower(${users.login})`;
 const likePattern = (q: string) => `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /**
- * A licence of at most this many users is searched by walking its list in order
- * (`users_list_idx`, which holds the search text: no table row is read to test one), however rare
- * the term: a few milliseconds at this size. The trigram index is for bigger licences: its entries
- * are the whole table's, so a trigram every user has (an e-mail domain's `cus`, `tom`) costs pages
- * in proportion to the table, not the licence (bench/users/README.md).
+ * A search walks the licence's list in order (`users_list_idx`, which holds the search text: no
+ * table row is read to test one) for at most this many entries, however rare the term: a few
+ * milliseconds at this size. A licence with more goes to the trigram index: its entries are the whole
+ * table's, so a trigram every user has (an e-mail domain's `cus`, `tom`) costs pages in proportion
+ * to the table, not the licence (bench/users/README.md).
  */
 export const SEARCH_WALK_LIMIT = 20_000;
+/** How long a licence found too big to walk goes straight to the trigram index, and how many such licences are kept. */
+const BIG_LICENCE_KEPT_MS = 60_000;
+const BIG_LICENCES_KEPT = 10_000;
 
 export async function listUserViews(
   executor: Executor,
   licenceId: string,
   filter: { status: 'active' | 'deactivated'; q?: string; after: [string, string] | null; limit: number },
-  /** Up to how many users a licence is searched by walking its list (tests lower it to reach the trigram index). */
+  /** Up to how many entries a search walks (tests lower it to reach the trigram index). */
   walkLimit = SEARCH_WALK_LIMIT,
 ): Promise<UserView[]> {
   const statements = listStatements.of(executor);
@@ -68,10 +71,9 @@ export async function listUserViews(
   const shape = filter.after === null ? 'first' : 'after';
   if (!filter.q) return statements.page[shape].execute({ licenceId, status: filter.status, ...after, limit: filter.limit + 1 });
   // A search chooses the ids of the page first, then reads those rows only.
-  const values = { licenceId, status: filter.status, ...after, pattern: likePattern(filter.q), take: filter.limit + 1, walkLimit };
-  const [size] = await statements.licenceSize.execute({ licenceId, most: walkLimit + 1 });
-  const byWalk = (size?.users ?? 0) <= walkLimit;
-  const ids = (await (byWalk ? statements.searchByWalk : statements.searchByIndex)[shape].execute(values)).map((row) => row.id);
+  const take = filter.limit + 1;
+  const values = { licenceId, status: filter.status, ...after, pattern: likePattern(filter.q), take, walkLimit };
+  const ids = await statements.searchIds(shape, values);
   if (ids.length === 0) return [];
   return statements.byIds.execute({ licenceId, ids });
 }
@@ -102,35 +104,31 @@ const listStatements = perExecutor((executor) => {
       .limit(value('limit'))
       .prepare(PLANNED_EACH_TIME);
 
-  // How many users the licence holds, up to `most`: in key order, so that the count reads the primary
-  // key's entries of the licence (index only), never the table: where one licence holds most rows, a
-  // scan stopped early looks cheap to the planner.
-  const licenceUsers = executor
-    .select({ one: sql`1`.as('one') })
-    .from(users)
-    .where(eq(users.licenceId, value('licenceId')))
-    .orderBy(asc(users.licenceId), asc(users.id))
-    .limit(value('most'))
-    .as('licence_users');
-  const licenceSize = executor.select({ users: count() }).from(licenceUsers).prepare(PLANNED_EACH_TIME);
-
-  // The licence's list in order, each entry tested as it comes (from the index alone), until the page
-  // is full. The LIMIT of the inner query (the licence's size at most) keeps the test outside it, so
-  // that the planner walks the list rather than reaching for the trigram index.
+  // The licence's list in order from the cursor, each entry tested as it comes (from the index
+  // alone), until the page is full or `walkLimit` entries were read. The entry after the last one the
+  // walk may read comes back too, marked (its number is walkLimit + 1): it says that the walk did not
+  // reach the end of the list. The LIMIT of the inner query keeps the test outside it, so that the
+  // planner walks the list rather than reaching for the trigram index, and row_number() over the
+  // list's own order numbers the entries as they stream, without reading ahead.
   const searchByWalk = (after: boolean) => {
     const walk = executor
-      .select({ id: users.id, loginKey: loginKey.as('login_key'), searchText: searchText.as('search_text') })
+      .select({
+        id: users.id,
+        loginKey: loginKey.as('login_key'),
+        searchText: searchText.as('search_text'),
+        entry: sql<number>`row_number() over (order by ${loginKey}, ${users.id})`.mapWith(Number).as('entry'),
+      })
       .from(users)
       .where(and(...conditions(after)))
       .orderBy(asc(loginKey), asc(users.id))
-      .limit(value('walkLimit'))
+      .limit(value('walkEntries'))
       .as('walk');
     return executor
-      .select({ id: walk.id })
+      .select({ id: walk.id, entry: walk.entry })
       .from(walk)
-      .where(sql`${walk.searchText} LIKE ${value('pattern')}`)
+      .where(sql`${walk.searchText} LIKE ${value('pattern')} OR ${walk.entry} > ${value('walkLimit')}`)
       .orderBy(asc(walk.loginKey), asc(walk.id))
-      .limit(value('take'))
+      .limit(value('takeWithMark'))
       .prepare(PLANNED_EACH_TIME);
   };
   // The planner's choice: the trigram index and a sort of the matches, or the list walked for a frequent term.
@@ -148,13 +146,26 @@ const listStatements = perExecutor((executor) => {
     .orderBy(asc(loginKey), asc(users.id))
     .prepare(PLANNED_EACH_TIME);
 
-  return {
-    page: { first: page(false), after: page(true) },
-    licenceSize,
-    searchByWalk: { first: searchByWalk(false), after: searchByWalk(true) },
-    searchByIndex: { first: searchByIndex(false), after: searchByIndex(true) },
-    byIds,
+  const walks = { first: searchByWalk(false), after: searchByWalk(true) };
+  const indexSearches = { first: searchByIndex(false), after: searchByIndex(true) };
+  // Licences whose walk ended before the list did, lately: their searches go to the trigram index at
+  // once. Either way gives the same answers (only the cost differs), so a licence that has shrunk
+  // since is walked again when its mark expires.
+  const big = new Map<string, number>();
+  type SearchValues = { licenceId: string; status: string; pattern: string; take: number; walkLimit: number; afterLogin?: string; afterId?: string };
+  const searchIds = async (shape: 'first' | 'after', values: SearchValues): Promise<string[]> => {
+    const key = `${values.walkLimit} ${values.licenceId}`;
+    if ((big.get(key) ?? 0) <= Date.now()) {
+      const walked = await walks[shape].execute({ ...values, walkEntries: values.walkLimit + 1, takeWithMark: values.take + 1 });
+      const found = walked.filter((row) => row.entry <= values.walkLimit);
+      if (found.length >= values.take || found.length === walked.length) return found.slice(0, values.take).map((row) => row.id);
+      if (big.size >= BIG_LICENCES_KEPT) big.clear();
+      big.set(key, Date.now() + BIG_LICENCE_KEPT_MS);
+    }
+    return (await indexSearches[shape].execute(values)).map((row) => row.id);
   };
+
+  return { page: { first: page(false), after: page(true) }, searchIds, byIds };
 });
 
 export async function loginExists(executor: Executor, licenceId: string, login: string): Promise<boolean> {
