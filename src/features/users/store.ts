@@ -104,31 +104,38 @@ const listStatements = perExecutor((executor) => {
       .limit(value('limit'))
       .prepare(PLANNED_EACH_TIME);
 
+  // How many users the licence holds, up to `most`: in key order, so that the count reads the primary
+  // key's entries of the licence (index only), never the table: where one licence holds most rows, a
+  // scan stopped early looks cheap to the planner.
+  const licenceUsers = executor
+    .select({ one: sql`1`.as('one') })
+    .from(users)
+    .where(eq(users.licenceId, value('licenceId')))
+    .orderBy(asc(users.licenceId), asc(users.id))
+    .limit(value('most'))
+    .as('licence_users');
+  const licenceSize = executor.select({ users: count() }).from(licenceUsers).prepare(PLANNED_EACH_TIME);
+
   // The licence's list in order from the cursor, each entry tested as it comes (from the index
-  // alone), until the page is full or `walkLimit` entries were read. The entry after the last one the
-  // walk may read comes back too, marked (its number is walkLimit + 1): it says that the walk did not
-  // reach the end of the list. The LIMIT of the inner query keeps the test outside it, so that the
-  // planner walks the list rather than reaching for the trigram index, and row_number() over the
-  // list's own order numbers the entries as they stream, without reading ahead.
+  // alone), until the page is full or `walkLimit` entries were read. The LIMIT of the inner query
+  // keeps the test outside it, so that the planner walks the list rather than reaching for the
+  // trigram index. (Numbering the entries in the same statement, with row_number(), to tell whether
+  // the walk reached the list's end, made PostgreSQL compute each entry's search text again instead
+  // of reading it from the index: twice the cost of a walk.)
   const searchByWalk = (after: boolean) => {
     const walk = executor
-      .select({
-        id: users.id,
-        loginKey: loginKey.as('login_key'),
-        searchText: searchText.as('search_text'),
-        entry: sql<number>`row_number() over (order by ${loginKey}, ${users.id})`.mapWith(Number).as('entry'),
-      })
+      .select({ id: users.id, loginKey: loginKey.as('login_key'), searchText: searchText.as('search_text') })
       .from(users)
       .where(and(...conditions(after)))
       .orderBy(asc(loginKey), asc(users.id))
-      .limit(value('walkEntries'))
+      .limit(value('walkLimit'))
       .as('walk');
     return executor
-      .select({ id: walk.id, entry: walk.entry })
+      .select({ id: walk.id })
       .from(walk)
-      .where(sql`${walk.searchText} LIKE ${value('pattern')} OR ${walk.entry} > ${value('walkLimit')}`)
+      .where(sql`${walk.searchText} LIKE ${value('pattern')}`)
       .orderBy(asc(walk.loginKey), asc(walk.id))
-      .limit(value('takeWithMark'))
+      .limit(value('take'))
       .prepare(PLANNED_EACH_TIME);
   };
   // The planner's choice: the trigram index and a sort of the matches, or the list walked for a frequent term.
@@ -148,17 +155,20 @@ const listStatements = perExecutor((executor) => {
 
   const walks = { first: searchByWalk(false), after: searchByWalk(true) };
   const indexSearches = { first: searchByIndex(false), after: searchByIndex(true) };
-  // Licences whose walk ended before the list did, lately: their searches go to the trigram index at
-  // once. Either way gives the same answers (only the cost differs), so a licence that has shrunk
-  // since is walked again when its mark expires.
+  // A search walks first: a frequent term fills its page within the walk, and nothing else is asked.
+  // A page left short is the answer if the walk read the whole licence (at most `walkLimit` users);
+  // otherwise the licence is big, and the trigram index answers. Licences found big lately go to the
+  // index at once. Either way gives the same answers (only the cost differs), so a licence that
+  // has shrunk since is walked again when its mark expires.
   const big = new Map<string, number>();
   type SearchValues = { licenceId: string; status: string; pattern: string; take: number; walkLimit: number; afterLogin?: string; afterId?: string };
   const searchIds = async (shape: 'first' | 'after', values: SearchValues): Promise<string[]> => {
     const key = `${values.walkLimit} ${values.licenceId}`;
     if ((big.get(key) ?? 0) <= Date.now()) {
-      const walked = await walks[shape].execute({ ...values, walkEntries: values.walkLimit + 1, takeWithMark: values.take + 1 });
-      const found = walked.filter((row) => row.entry <= values.walkLimit);
-      if (found.length >= values.take || found.length === walked.length) return found.slice(0, values.take).map((row) => row.id);
+      const found = (await walks[shape].execute(values)).map((row) => row.id);
+      if (found.length >= values.take) return found;
+      const [size] = await licenceSize.execute({ licenceId: values.licenceId, most: values.walkLimit + 1 });
+      if ((size?.users ?? 0) <= values.walkLimit) return found;
       if (big.size >= BIG_LICENCES_KEPT) big.clear();
       big.set(key, Date.now() + BIG_LICENCE_KEPT_MS);
     }
