@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Adapter, AdapterPayload, KoaContextWithOIDC } from 'oidc-provider';
 import type { Database } from '../../platform/db/client.ts';
+import { PreparedStatement, value } from '../../platform/db/prepared.ts';
 import { personJson, type Person } from './accounts.ts';
 
 // oidc-provider keeps its artefacts through an adapter; ours keeps them in the database, so a code
@@ -11,8 +12,8 @@ import { personJson, type Person } from './accounts.ts';
 // The adapter interface reads one artefact per call. A code exchange would make six round trips
 // (the code, its session, its grant, the person, the code consumed, the refresh token saved): one
 // statement now claims the code and reads the other three with it, and keeps them for the rest of
-// the same request (see `exchangeOf`). That is what lets one core answer a thousand exchanges a
-// second: each round trip costs the process more than the SQL costs the database.
+// the same request (see `exchangeOf`): each round trip costs the process more than the SQL costs the
+// database (bench/oidc). The exchange's two statements are prepared once per connection.
 
 export type ClientLookup = (clientId: string) => Promise<AdapterPayload | undefined>;
 
@@ -44,7 +45,44 @@ function artefact(row: Row | undefined): AdapterPayload | undefined {
   return consumedAt === null ? row.payload : { ...row.payload, consumed: epochSeconds(consumedAt) };
 }
 
-const alive = (alias: SQL, at: Date) => sql`(${alias}.expires_at IS NULL OR ${alias}.expires_at > ${at})`;
+const alive = (alias: SQL, at: unknown) => sql`(${alias}.expires_at IS NULL OR ${alias}.expires_at > ${at})`;
+
+/**
+ * A code at the token endpoint, claimed (consumed) if nobody had, with its grant, its session and its
+ * person (see `claimCode`).
+ */
+const claimStatement = new PreparedStatement<{ id: string; at: Date }>(sql`
+  WITH claimed AS (
+    UPDATE oidc_payloads SET consumed_at = ${value('at')}
+    WHERE model = 'AuthorizationCode' AND id = ${value('id')} AND consumed_at IS NULL AND ${alive(sql`oidc_payloads`, value('at'))}
+    RETURNING payload, grant_id, account_id
+  ), code AS (
+    SELECT payload, grant_id, account_id, true AS claimed, NULL::timestamptz AS consumed_at FROM claimed
+    UNION ALL
+    SELECT payload, grant_id, account_id, false, coalesce(consumed_at, ${value('at')}) FROM oidc_payloads c
+    WHERE model = 'AuthorizationCode' AND id = ${value('id')} AND ${alive(sql`c`, value('at'))} AND NOT EXISTS (SELECT 1 FROM claimed)
+  )
+  SELECT code.payload, code.claimed, code.consumed_at, code.grant_id, code.account_id,
+    (SELECT g.payload FROM oidc_payloads g WHERE g.model = 'Grant' AND g.id = code.grant_id AND ${alive(sql`g`, value('at'))}) AS grant,
+    (SELECT s.payload FROM oidc_payloads s WHERE s.model = 'Session' AND s.uid = code.payload->>'sessionUid' AND ${alive(sql`s`, value('at'))} LIMIT 1) AS session,
+    ${personJson(sql`code.account_id::uuid`)} AS person
+  FROM code`);
+
+/** An artefact saved, or saved again (the library upserts: a session touched, a grant topped up). */
+const upsertStatement = new PreparedStatement<{
+  model: string;
+  id: string;
+  payload: string;
+  grantId: unknown;
+  uid: unknown;
+  userCode: unknown;
+  accountId: unknown;
+  expiresAt: Date | null;
+}>(sql`
+  INSERT INTO oidc_payloads (model, id, payload, grant_id, uid, user_code, account_id, expires_at)
+  VALUES (${value('model')}, ${value('id')}, ${value('payload')}::jsonb, ${value('grantId')}, ${value('uid')}, ${value('userCode')}, ${value('accountId')}, ${value('expiresAt')})
+  ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id, uid = excluded.uid,
+    user_code = excluded.user_code, account_id = excluded.account_id, expires_at = excluded.expires_at`);
 
 export interface AdapterOptions {
   findClient: ClientLookup;
@@ -70,24 +108,9 @@ export function databaseAdapter(db: Database, { findClient, now, currentRequest,
    */
   const claimCode = async (kctx: ExchangeContext, id: string): Promise<AdapterPayload | undefined> => {
     const at = now();
-    const result = await db.execute(sql`
-      WITH claimed AS (
-        UPDATE oidc_payloads SET consumed_at = ${at}
-        WHERE model = 'AuthorizationCode' AND id = ${id} AND consumed_at IS NULL AND ${alive(sql`oidc_payloads`, at)}
-        RETURNING payload, grant_id, account_id
-      ), code AS (
-        SELECT payload, grant_id, account_id, true AS claimed, NULL::timestamptz AS consumed_at FROM claimed
-        UNION ALL
-        SELECT payload, grant_id, account_id, false, coalesce(consumed_at, ${at}) FROM oidc_payloads c
-        WHERE model = 'AuthorizationCode' AND id = ${id} AND ${alive(sql`c`, at)} AND NOT EXISTS (SELECT 1 FROM claimed)
-      )
-      SELECT code.payload, code.claimed, code.consumed_at, code.grant_id, code.account_id,
-        (SELECT g.payload FROM oidc_payloads g WHERE g.model = 'Grant' AND g.id = code.grant_id AND ${alive(sql`g`, at)}) AS grant,
-        (SELECT s.payload FROM oidc_payloads s WHERE s.model = 'Session' AND s.uid = code.payload->>'sessionUid' AND ${alive(sql`s`, at)} LIMIT 1) AS session,
-        ${personJson(sql`code.account_id::uuid`)} AS person
-      FROM code`);
+    const rows = await claimStatement.run(db, { id, at });
     type ClaimRow = Row & { claimed: boolean; grant_id: string | null; account_id: string | null; grant: AdapterPayload | null; session: AdapterPayload | null; person: Person | null };
-    const [row] = rowsOf<ClaimRow>(result);
+    const [row] = rows as ClaimRow[];
     if (row === undefined) return undefined;
     const sessionUid = typeof row.payload.sessionUid === 'string' ? row.payload.sessionUid : null;
     kctx[EXCHANGE] = {
@@ -119,11 +142,16 @@ export function databaseAdapter(db: Database, { findClient, now, currentRequest,
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       const expiresAt = expiresIn ? new Date(now().getTime() + expiresIn * 1000) : null;
-      await db.execute(sql`
-        INSERT INTO oidc_payloads (model, id, payload, grant_id, uid, user_code, account_id, expires_at)
-        VALUES (${this.model}, ${id}, ${JSON.stringify(payload)}::jsonb, ${payload.grantId ?? null}, ${payload.uid ?? null}, ${payload.userCode ?? null}, ${payload.accountId ?? null}, ${expiresAt})
-        ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id, uid = excluded.uid,
-          user_code = excluded.user_code, account_id = excluded.account_id, expires_at = excluded.expires_at`);
+      await upsertStatement.run(db, {
+        model: this.model,
+        id,
+        payload: JSON.stringify(payload),
+        grantId: payload.grantId ?? null,
+        uid: payload.uid ?? null,
+        userCode: payload.userCode ?? null,
+        accountId: payload.accountId ?? null,
+        expiresAt,
+      });
     }
 
     private async findWhere(condition: SQL): Promise<AdapterPayload | undefined> {
