@@ -35,7 +35,6 @@ type ExchangeContext = KoaContextWithOIDC & { [EXCHANGE]?: Exchange };
 const epochSeconds = (at: Date) => Math.floor(at.getTime() / 1000);
 
 type Row = { payload: AdapterPayload; consumed_at: Date | string | null };
-const rowsOf = <T>(result: unknown) => (result as { rows: T[] }).rows;
 const asDate = (value: Date | string | null) => (value === null ? null : value instanceof Date ? value : new Date(value));
 
 /** A stored artefact as the library reads it: a consumed one (redeemed code, rotated refresh token) says so. */
@@ -83,6 +82,30 @@ const upsertStatement = new PreparedStatement<{
   VALUES (${value('model')}, ${value('id')}, ${value('payload')}::jsonb, ${value('grantId')}, ${value('uid')}, ${value('userCode')}, ${value('accountId')}, ${value('expiresAt')})
   ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id, uid = excluded.uid,
     user_code = excluded.user_code, account_id = excluded.account_id, expires_at = excluded.expires_at`);
+
+/** An artefact by its id, its uid (sessions) or its user code: one statement per column. */
+const findStatements = {
+  id: new PreparedStatement<{ model: string; key: string; at: Date }, Row>(
+    sql`SELECT payload, consumed_at FROM oidc_payloads p WHERE model = ${value('model')} AND id = ${value('key')} AND ${alive(sql`p`, value('at'))} LIMIT 1`,
+  ),
+  uid: new PreparedStatement<{ model: string; key: string; at: Date }, Row>(
+    sql`SELECT payload, consumed_at FROM oidc_payloads p WHERE model = ${value('model')} AND uid = ${value('key')} AND ${alive(sql`p`, value('at'))} LIMIT 1`,
+  ),
+  userCode: new PreparedStatement<{ model: string; key: string; at: Date }, Row>(
+    sql`SELECT payload, consumed_at FROM oidc_payloads p WHERE model = ${value('model')} AND user_code = ${value('key')} AND ${alive(sql`p`, value('at'))} LIMIT 1`,
+  ),
+};
+const consumeStatement = new PreparedStatement<{ model: string; id: string; at: Date }>(
+  sql`UPDATE oidc_payloads SET consumed_at = ${value('at')} WHERE model = ${value('model')} AND id = ${value('id')} AND consumed_at IS NULL RETURNING id`,
+);
+const revokeGrantOfStatement = new PreparedStatement<{ model: string; id: string }>(
+  sql`DELETE FROM oidc_payloads WHERE grant_id = (SELECT grant_id FROM oidc_payloads WHERE model = ${value('model')} AND id = ${value('id')})`,
+);
+const releaseClaimStatement = new PreparedStatement<{ id: string; claimedAt: Date }>(
+  sql`UPDATE oidc_payloads SET consumed_at = NULL WHERE model = 'AuthorizationCode' AND id = ${value('id')} AND consumed_at = ${value('claimedAt')}`,
+);
+const destroyStatement = new PreparedStatement<{ model: string; id: string }>(sql`DELETE FROM oidc_payloads WHERE model = ${value('model')} AND id = ${value('id')}`);
+const revokeGrantStatement = new PreparedStatement<{ grantId: string }>(sql`DELETE FROM oidc_payloads WHERE grant_id = ${value('grantId')}`);
 
 export interface AdapterOptions {
   findClient: ClientLookup;
@@ -137,7 +160,7 @@ export function databaseAdapter(db: Database, { findClient, now, currentRequest,
     static async releaseUnconfirmedClaim(kctx: object): Promise<void> {
       const exchange = (kctx as ExchangeContext)[EXCHANGE];
       if (exchange === undefined || exchange.claimedAt === null || exchange.confirmed) return;
-      await db.execute(sql`UPDATE oidc_payloads SET consumed_at = NULL WHERE model = 'AuthorizationCode' AND id = ${exchange.codeId} AND consumed_at = ${exchange.claimedAt}`);
+      await releaseClaimStatement.run(db, { id: exchange.codeId, claimedAt: exchange.claimedAt });
     }
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
@@ -154,10 +177,9 @@ export function databaseAdapter(db: Database, { findClient, now, currentRequest,
       });
     }
 
-    private async findWhere(condition: SQL): Promise<AdapterPayload | undefined> {
-      const at = now();
-      const result = await db.execute(sql`SELECT payload, consumed_at FROM oidc_payloads p WHERE model = ${this.model} AND ${condition} AND ${alive(sql`p`, at)} LIMIT 1`);
-      return artefact(rowsOf<Row>(result)[0]);
+    private async findWhere(column: keyof typeof findStatements, key: string): Promise<AdapterPayload | undefined> {
+      const [row] = await findStatements[column].run(db, { model: this.model, key, at: now() });
+      return artefact(row);
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
@@ -168,17 +190,17 @@ export function databaseAdapter(db: Database, { findClient, now, currentRequest,
         if (this.model === 'AuthorizationCode' && exchange === undefined && kctx.oidc?.route === 'token') return claimCode(kctx, id);
         if (this.model === 'Grant' && exchange?.grant?.id === id) return exchange.grant.payload;
       }
-      return this.findWhere(sql`id = ${id}`);
+      return this.findWhere('id', id);
     }
 
     async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
-      return this.findWhere(sql`user_code = ${userCode}`);
+      return this.findWhere('userCode', userCode);
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
       const exchange = exchangeOf()?.exchange;
       if (this.model === 'Session' && exchange?.session?.uid === uid) return exchange.session.payload;
-      return this.findWhere(sql`uid = ${uid}`);
+      return this.findWhere('uid', uid);
     }
 
     /**
@@ -193,19 +215,18 @@ export function databaseAdapter(db: Database, { findClient, now, currentRequest,
         exchange.confirmed = true;
         return;
       }
-      const result = await db.execute(sql`UPDATE oidc_payloads SET consumed_at = ${now()} WHERE model = ${this.model} AND id = ${id} AND consumed_at IS NULL RETURNING id`);
-      if (rowsOf(result).length > 0) return;
-      await db.execute(sql`DELETE FROM oidc_payloads WHERE grant_id = (SELECT grant_id FROM oidc_payloads WHERE model = ${this.model} AND id = ${id})`);
+      if ((await consumeStatement.run(db, { model: this.model, id, at: now() })).length > 0) return;
+      await revokeGrantOfStatement.run(db, { model: this.model, id });
       throw invalidGrant(`${this.model === 'RefreshToken' ? 'refresh token' : 'authorization code'} already consumed`);
     }
 
     async destroy(id: string): Promise<void> {
-      await db.execute(sql`DELETE FROM oidc_payloads WHERE model = ${this.model} AND id = ${id}`);
+      await destroyStatement.run(db, { model: this.model, id });
     }
 
     /** Every artefact of a grant goes with it (a reused refresh token, a logout, a revocation). */
     async revokeByGrantId(grantId: string): Promise<void> {
-      await db.execute(sql`DELETE FROM oidc_payloads WHERE grant_id = ${grantId}`);
+      await revokeGrantStatement.run(db, { grantId });
     }
   };
 }
