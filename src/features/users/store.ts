@@ -121,7 +121,7 @@ const listStatements = perExecutor((executor) => {
   // keeps the test outside it, so that the planner walks the list rather than reaching for the
   // trigram index. (Numbering the entries in the same statement, with row_number(), to tell whether
   // the walk reached the list's end, made PostgreSQL compute each entry's search text again instead
-  // of reading it from the index: twice the cost of a walk.)
+  // of reading it from the index: three to four times the cost of a walk.)
   const searchByWalk = (after: boolean) => {
     const walk = executor
       .select({ id: users.id, loginKey: loginKey.as('login_key'), searchText: searchText.as('search_text') })
