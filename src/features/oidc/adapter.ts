@@ -13,7 +13,7 @@ import { personJson, type Person } from './accounts.ts';
 // (the code, its session, its grant, the person, the code consumed, the refresh token saved): one
 // statement now claims the code and reads the other three with it, and keeps them for the rest of
 // the same request (see `exchangeOf`): each round trip costs the process more than the SQL costs the
-// database (bench/oidc). The exchange's two statements are prepared once per connection.
+// database (bench/oidc). Every statement here is prepared once per connection.
 
 export type ClientLookup = (clientId: string) => Promise<AdapterPayload | undefined>;
 
@@ -84,17 +84,11 @@ const upsertStatement = new PreparedStatement<{
     user_code = excluded.user_code, account_id = excluded.account_id, expires_at = excluded.expires_at`);
 
 /** An artefact by its id, its uid (sessions) or its user code: one statement per column. */
-const findStatements = {
-  id: new PreparedStatement<{ model: string; key: string; at: Date }, Row>(
-    sql`SELECT payload, consumed_at FROM oidc_payloads p WHERE model = ${value('model')} AND id = ${value('key')} AND ${alive(sql`p`, value('at'))} LIMIT 1`,
-  ),
-  uid: new PreparedStatement<{ model: string; key: string; at: Date }, Row>(
-    sql`SELECT payload, consumed_at FROM oidc_payloads p WHERE model = ${value('model')} AND uid = ${value('key')} AND ${alive(sql`p`, value('at'))} LIMIT 1`,
-  ),
-  userCode: new PreparedStatement<{ model: string; key: string; at: Date }, Row>(
-    sql`SELECT payload, consumed_at FROM oidc_payloads p WHERE model = ${value('model')} AND user_code = ${value('key')} AND ${alive(sql`p`, value('at'))} LIMIT 1`,
-  ),
-};
+const findBy = (column: SQL) =>
+  new PreparedStatement<{ model: string; key: string; at: Date }, Row>(
+    sql`SELECT payload, consumed_at FROM oidc_payloads p WHERE model = ${value('model')} AND ${column} = ${value('key')} AND ${alive(sql`p`, value('at'))} LIMIT 1`,
+  );
+const findStatements = { id: findBy(sql`id`), uid: findBy(sql`uid`), userCode: findBy(sql`user_code`) };
 const consumeStatement = new PreparedStatement<{ model: string; id: string; at: Date }>(
   sql`UPDATE oidc_payloads SET consumed_at = ${value('at')} WHERE model = ${value('model')} AND id = ${value('id')} AND consumed_at IS NULL RETURNING id`,
 );
