@@ -3,8 +3,12 @@
 //   1. client-credentials grants of a service application (JWT access tokens);
 //   2. authorization-code exchanges of a confidential web application (token endpoint);
 //   3. POST /api/v1/authorize with a person's JWT access token, paced at a steady rate.
-//   node --import tsx bench/oidc/run.ts [--seconds 20] [--connections 8] [--rate 5000]
+//   node --import tsx bench/oidc/run.ts [--seconds 20] [--connections 8] [--rate 5000] [--cpus 0]
+// --cpus: a taskset CPU list for the server process, the load generator kept off it (default: no
+// pinning, the server shares the cores with PostgreSQL and the load generator).
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import * as client from 'openid-client';
@@ -15,7 +19,7 @@ import { startServerProcess } from '../../test/support/process.ts';
 import { cpuMsOf } from '../process-cpu.ts';
 import { createScratchDatabase } from '../scratch-database.ts';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, connections: { type: 'string', default: '8' }, rate: { type: 'string', default: '5000' }, only: { type: 'string' } } });
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, connections: { type: 'string', default: '8' }, rate: { type: 'string', default: '5000' }, only: { type: 'string' }, cpus: { type: 'string', default: '' } } });
 // --only credentials|exchange|decisions: one measure alone (e.g. with a CPU profile of it).
 const runs = (name: string) => values.only === undefined || values.only === name;
 const seconds = Number(values.seconds);
@@ -29,6 +33,12 @@ const password = 'benchmark passphrase';
 const server = await startServerProcess({ DATABASE_URL: scratch.url, GATEHOUSE_BOOTSTRAP_OPERATOR_TOKEN: token, GATEHOUSE_SECRET_KEY: randomBytes(32).toString('hex'), GATEHOUSE_DEMO: 'on', LOG_LEVEL: 'info' });
 // The issuer is the public URL, http://localhost:<port> by default: every request goes there.
 const base = server.url.replace('127.0.0.1', 'localhost');
+if (values.cpus !== '') {
+  const pinned = values.cpus.split(',').map(Number);
+  const others = cpus().map((_, i) => i).filter((i) => !pinned.includes(i));
+  execFileSync('taskset', ['-a', '-p', '-c', values.cpus, String(server.process.pid)], { stdio: 'ignore' });
+  if (others.length > 0) execFileSync('taskset', ['-a', '-p', '-c', others.join(','), String(process.pid)], { stdio: 'ignore' });
+}
 const database = new pg.Client({ connectionString: scratch.url });
 await database.connect();
 
@@ -153,7 +163,7 @@ try {
   const after = await within();
   const share = (key: keyof typeof after) => `${((100 * (after[key] - before[key])) / Math.max(1, after.all - before.all)).toFixed(2)} %`;
 
-  console.log(`OpenID Provider over ${seconds} s, ${connections} connections, node ${process.version}, ${new Date().toISOString()}`);
+  console.log(`OpenID Provider over ${seconds} s, ${connections} connections, server on CPUs "${values.cpus || 'all'}" of ${cpus().length}, node ${process.version}, ${new Date().toISOString()}`);
   console.table(rows);
   console.log('JWT decisions as the server timed them (its histogram):');
   console.table({ 'answered within 1 ms': share('ms1'), 'within 2.5 ms': share('ms2_5'), 'within 5 ms': share('ms5') });
