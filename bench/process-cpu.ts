@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 
 // What a process (every thread), or one of its threads, has spent on the CPU, from /proc (proc(5)):
 // on a shared machine wall-clock rates swing with the neighbours' load, the CPU a request costs does not.
@@ -14,4 +15,22 @@ export function cpuMsOf(pid: number, options: { thread?: number; only?: 'user' |
   const [user, system] = [Number(fields[11]), Number(fields[12])];
   const ticks = options.only === 'user' ? user : options.only === 'system' ? system : user + system;
   return (ticks * 1000) / CLOCK_TICKS;
+}
+
+/**
+ * Pins a process, every thread of it (those it starts later too), on the CPUs of a taskset list
+ * ("0", "0,1"); nothing when the list is empty.
+ */
+export function pinProcess(pid: number, cpuList: string): void {
+  if (cpuList !== '') execFileSync('taskset', ['-a', '-p', '-c', cpuList, String(pid)], { stdio: 'ignore' });
+}
+
+/** The CPUs outside a taskset list, as a list: where a load generator keeps off a pinned server ("" for none left, or no list). */
+export function otherCpus(cpuList: string): string {
+  if (cpuList === '') return '';
+  const pinned = cpuList.split(',').map(Number);
+  return cpus()
+    .map((_, i) => i)
+    .filter((i) => !pinned.includes(i))
+    .join(',');
 }

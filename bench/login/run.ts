@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { HttpClient } from '../../test/support/http.ts';
 import { startServerProcess } from '../../test/support/process.ts';
-import { cpuMsOf } from '../process-cpu.ts';
+import { cpuMsOf, otherCpus, pinProcess } from '../process-cpu.ts';
 import { createScratchDatabase } from '../scratch-database.ts';
 
 const { values } = parseArgs({
@@ -43,12 +43,7 @@ function argon2Alone(): { perSecond: number; cpuMsPerVerification: number } {
 const mainThreadCpuMsOf = (pid: number) => cpuMsOf(pid, { thread: pid });
 
 // The load generator keeps off the server's CPUs, so what the server gets is what it is given.
-if (values.cpus !== '') {
-  const others = cpus()
-    .map((_, i) => i)
-    .filter((i) => !values.cpus!.split(',').map(Number).includes(i));
-  if (others.length > 0) execFileSync('taskset', ['-a', '-p', '-c', others.join(','), String(process.pid)], { stdio: 'ignore' });
-}
+pinProcess(process.pid, otherCpus(values.cpus));
 
 const scratch = await createScratchDatabase();
 const url = scratch.url;
@@ -114,7 +109,7 @@ const server = await startServerProcess({ ...environment, LOG_LEVEL: 'info' });
 delete process.env.PROFILE_DIR;
 try {
   // Every thread of the server (argon2 runs on worker threads), and those it starts later, on the cores named.
-  if (values.cpus !== '') execFileSync('taskset', ['-a', '-p', '-c', values.cpus, String(server.process.pid)], { stdio: 'ignore' });
+  pinProcess(server.process.pid!, values.cpus);
 
   // Each request takes the next account in turn, so no account has two sign-ins in flight.
   let next = 0;

@@ -6,7 +6,6 @@
 //   node --import tsx bench/oidc/run.ts [--seconds 20] [--connections 8] [--rate 5000] [--cpus 0]
 // --cpus: a taskset CPU list for the server process, the load generator kept off it (default: no
 // pinning, the server shares the cores with PostgreSQL and the load generator).
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -16,7 +15,7 @@ import pg from 'pg';
 import { HttpClient } from '../../test/support/http.ts';
 import { authorize, Browser } from '../../test/support/oidc.ts';
 import { startServerProcess } from '../../test/support/process.ts';
-import { cpuMsOf } from '../process-cpu.ts';
+import { cpuMsOf, otherCpus, pinProcess } from '../process-cpu.ts';
 import { createScratchDatabase } from '../scratch-database.ts';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, connections: { type: 'string', default: '8' }, rate: { type: 'string', default: '5000' }, only: { type: 'string' }, cpus: { type: 'string', default: '' } } });
@@ -33,12 +32,8 @@ const password = 'benchmark passphrase';
 const server = await startServerProcess({ DATABASE_URL: scratch.url, GATEHOUSE_BOOTSTRAP_OPERATOR_TOKEN: token, GATEHOUSE_SECRET_KEY: randomBytes(32).toString('hex'), GATEHOUSE_DEMO: 'on', LOG_LEVEL: 'info' });
 // The issuer is the public URL, http://localhost:<port> by default: every request goes there.
 const base = server.url.replace('127.0.0.1', 'localhost');
-if (values.cpus !== '') {
-  const pinned = values.cpus.split(',').map(Number);
-  const others = cpus().map((_, i) => i).filter((i) => !pinned.includes(i));
-  execFileSync('taskset', ['-a', '-p', '-c', values.cpus, String(server.process.pid)], { stdio: 'ignore' });
-  if (others.length > 0) execFileSync('taskset', ['-a', '-p', '-c', others.join(','), String(process.pid)], { stdio: 'ignore' });
-}
+pinProcess(server.process.pid!, values.cpus);
+pinProcess(process.pid, otherCpus(values.cpus));
 const database = new pg.Client({ connectionString: scratch.url });
 await database.connect();
 
