@@ -1,17 +1,19 @@
 // oidc-provider alone, as its own examples run it: its Koa application on a plain Node HTTP server,
-// an in-memory adapter (a Map: the library's own keeps 1,000 artefacts only), static clients, keys held in memory, no Gatehouse code, no database. The
-// same two grants as bench/oidc/run.ts (client credentials with an ES256 JWT access token; a
-// confidential client's code exchange with an ID token, a JWT access token and a refresh token), the
-// same load (autocannon, 8 connections, this process) and the same measure: requests per CPU-second
-// of the server process, every thread. What the library itself costs on this machine is the floor
-// under what Gatehouse, built on it, can answer per core.
+// an in-memory adapter (a Map: the library's own keeps 1,000 artefacts only), static clients, keys
+// held in memory, no Gatehouse code, no database. The same two grants as bench/oidc/run.ts (client
+// credentials with an ES256 JWT access token; a confidential client's code exchange with an ID token,
+// a JWT access token and a refresh token), the same load (autocannon, 8 connections, this process)
+// and the same measure: requests per CPU-second of the server process, every thread. What the
+// library itself costs on this machine is the floor under what Gatehouse, built on it, can answer
+// per core.
 //   node --import tsx bench/oidc/library-alone.ts [--seconds 10] [--connections 8]
 import { fork, type ChildProcess } from 'node:child_process';
-import { createHash, generateKeyPairSync } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { generateDetachedKeyPair } from '../../src/platform/crypto.ts';
 import { cpuMsOf } from '../process-cpu.ts';
 
 const SECRET = 'library-alone-bench-secret';
@@ -50,7 +52,7 @@ class MapAdapter implements Adapter {
 async function serve(): Promise<void> {
   const { default: Provider } = await import('oidc-provider');
   const jwk = (kind: 'rsa' | 'ec', alg: string) => ({
-    ...(kind === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' })).privateKey.export({ format: 'jwk' }),
+    ...generateDetachedKeyPair(kind).privateKey.export({ format: 'jwk' }),
     alg,
     use: 'sig',
     kid: alg,
