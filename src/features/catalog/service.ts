@@ -11,20 +11,29 @@ import { customConfigurationsListing, insertRelease, latestRelease } from './sto
 
 const RECHECK_MS = 5_000;
 
-export function createCatalogSource(db: Database, now: () => number = Date.now): CatalogSource & { refresh(): Promise<CompiledCatalog>; forget(): void } {
+export function createCatalogSource(
+  db: Database,
+  now: () => number = Date.now,
+  readLatest: () => Promise<{ id: number; catalog: Catalog } | null> = () => latestRelease(db),
+): CatalogSource & { refresh(): Promise<CompiledCatalog>; forget(): void } {
   let cached: { releaseId: number; compiled: CompiledCatalog; checkedAt: number } | null = null;
+  /** Releases announced so far: a read that started before one does not count as a fresh check. */
+  let announced = 0;
 
   const refresh = async (): Promise<CompiledCatalog> => {
-    const release = await latestRelease(db);
+    const announcedBefore = announced;
+    const release = await readLatest();
     if (release === null) throw new Error('no catalog release: run the migrations and start the service once');
-    if (cached?.releaseId !== release.id) cached = { releaseId: release.id, compiled: compileCatalog(release.catalog), checkedAt: now() };
-    else cached.checkedAt = now();
+    // Release ids only grow: a read that was overtaken by a newer one does not replace it.
+    if (cached === null || release.id > cached.releaseId) cached = { releaseId: release.id, compiled: compileCatalog(release.catalog), checkedAt: -Infinity };
+    if (release.id === cached.releaseId && announced === announcedBefore) cached.checkedAt = now();
     return cached.compiled;
   };
 
   return {
     refresh,
     forget: () => {
+      announced++;
       if (cached) cached.checkedAt = -Infinity;
     },
     current: async () => (cached !== null && now() - cached.checkedAt < RECHECK_MS ? cached.compiled : refresh()),

@@ -2,11 +2,13 @@ import type { AdapterPayload } from 'oidc-provider';
 import type { Database } from '../../platform/db/client.ts';
 import { findAccountByClientId } from '../api-accounts/store.ts';
 import { findApplicationByClientId, type ApplicationRow } from '../applications/store.ts';
+import { ForgetLog } from '../../platform/forget-log.ts';
 
 // The provider's clients are the registered applications and the licences' API accounts; they are
 // not copied into the provider's storage but read from their own tables, so an edit or a
 // deactivation applies at once. A process keeps what it read for a minute at most, and forgets it as
-// soon as a change to it is announced (an application edited, an API account deactivated).
+// soon as a change to it is announced (an application edited, an API account deactivated); a read in
+// flight when its client was forgotten is not kept (see src/platform/forget-log.ts).
 //
 // Secrets are stored as their SHA-256 only. oidc-provider compares a presented client secret with
 // the client's `client_secret` as it is; so the provider is given the stored hash as the secret, and
@@ -52,12 +54,41 @@ function applicationMetadata(row: ApplicationRow): AdapterPayload {
   };
 }
 
+/** Reads a client from its own table: an application, or an active API account. */
+export async function loadClient(db: Database, clientId: string): Promise<ClientRecord | null> {
+  const slash = clientId.indexOf('/');
+  if (slash < 0) {
+    const application = await findApplicationByClientId(db, clientId);
+    return application === null ? null : { kind: 'application', clientId, application, metadata: applicationMetadata(application) };
+  }
+  const account = await findAccountByClientId(db, clientId.slice(0, slash), clientId.slice(slash + 1));
+  if (account === null || account.status !== 'active') return null;
+  return {
+    kind: 'api-account',
+    clientId,
+    licenceId: account.licenceId,
+    apiAccountId: account.id,
+    login: account.login,
+    secretHash: account.secretHash,
+    metadata: {
+      client_id: clientId,
+      client_secret: account.secretHash,
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+      token_endpoint_auth_method: 'client_secret_post',
+    },
+  };
+}
+
 export class ClientDirectory {
   private readonly cache = new Map<string, { record: ClientRecord; until: number }>();
+  private readonly forgotten = new ForgetLog<ClientRecord>();
 
   constructor(
-    private readonly db: Database,
+    db: Database,
     private readonly now: () => number = Date.now,
+    private readonly load: (clientId: string) => Promise<ClientRecord | null> = (clientId) => loadClient(db, clientId),
   ) {}
 
   /** The client a client id names: an application's random id, or an API account's `<licence>/<login>`. */
@@ -65,36 +96,11 @@ export class ClientDirectory {
     if (clientId.length === 0 || clientId.length > 300) return null;
     const cached = this.cache.get(clientId);
     if (cached !== undefined && cached.until > this.now()) return cached.record;
+    const reading = this.forgotten.mark();
     const record = await this.load(clientId);
     // Only what exists is kept: a client registered a moment later must be found at once.
-    if (record !== null) this.cache.set(clientId, { record, until: this.now() + CACHE_MS });
+    if (record !== null && this.forgotten.keeps(reading, record)) this.cache.set(clientId, { record, until: this.now() + CACHE_MS });
     return record;
-  }
-
-  private async load(clientId: string): Promise<ClientRecord | null> {
-    const slash = clientId.indexOf('/');
-    if (slash < 0) {
-      const application = await findApplicationByClientId(this.db, clientId);
-      return application === null ? null : { kind: 'application', clientId, application, metadata: applicationMetadata(application) };
-    }
-    const account = await findAccountByClientId(this.db, clientId.slice(0, slash), clientId.slice(slash + 1));
-    if (account === null || account.status !== 'active') return null;
-    return {
-      kind: 'api-account',
-      clientId,
-      licenceId: account.licenceId,
-      apiAccountId: account.id,
-      login: account.login,
-      secretHash: account.secretHash,
-      metadata: {
-        client_id: clientId,
-        client_secret: account.secretHash,
-        grant_types: ['client_credentials'],
-        response_types: [],
-        redirect_uris: [],
-        token_endpoint_auth_method: 'client_secret_post',
-      },
-    };
   }
 
   /** The stored hash a presented secret must match, or null for an unknown or public client. */
@@ -105,23 +111,27 @@ export class ClientDirectory {
   }
 
   forgetClient(clientId: string): void {
-    this.cache.delete(clientId);
+    this.forget((record) => record.clientId === clientId);
   }
 
   /** An API account changed (deactivated, secret rotated): its entry goes. */
   forgetApiAccount(licenceId: string, apiAccountId: string): void {
-    for (const [clientId, entry] of this.cache) {
-      if (entry.record.kind === 'api-account' && entry.record.licenceId === licenceId && entry.record.apiAccountId === apiAccountId) this.cache.delete(clientId);
-    }
+    this.forget((record) => record.kind === 'api-account' && record.licenceId === licenceId && record.apiAccountId === apiAccountId);
   }
 
   forgetLicence(licenceId: string): void {
-    for (const [clientId, entry] of this.cache) {
-      if (entry.record.kind === 'api-account' && entry.record.licenceId === licenceId) this.cache.delete(clientId);
-    }
+    this.forget((record) => record.kind === 'api-account' && record.licenceId === licenceId);
   }
 
   clear(): void {
+    this.forgotten.forgot();
     this.cache.clear();
+  }
+
+  private forget(covers: (record: ClientRecord) => boolean): void {
+    this.forgotten.forgot(covers);
+    for (const [clientId, entry] of this.cache) {
+      if (covers(entry.record)) this.cache.delete(clientId);
+    }
   }
 }

@@ -50,7 +50,9 @@ export async function createOidcService(ctx: AppContext, { sealer, secretKey, en
   const resources = resourceIndicators(ctx.config.publicUrl);
   const lifetime = { idleMinutes: ctx.config.sessionIdleMinutes, maxHours: ctx.config.sessionMaxHours };
 
-  let keys: SigningKey[] = [];
+  /** Builds started, and the latest one applied: a build overtaken by a later one is not applied. */
+  let buildsStarted = 0;
+  let buildApplied = 0;
   let provider: Provider;
   let verificationKeys: ReturnType<typeof createLocalJWKSet>;
 
@@ -62,8 +64,12 @@ export async function createOidcService(ctx: AppContext, { sealer, secretKey, en
   };
 
   const build = async () => {
+    const started = ++buildsStarted;
     await ensureSigningKeys(ctx.db, sealer, ctx.now());
-    keys = await loadSigningKeys(ctx.db, sealer, ctx.now());
+    const keys: SigningKey[] = await loadSigningKeys(ctx.db, sealer, ctx.now());
+    // Two rotations heard close together: the keys read for the first must not replace the second's.
+    if (started < buildApplied) return;
+    buildApplied = started;
     const next = createProvider({ library, ctx, clients, keys, cookieSecret, accessTokenSeconds: ACCESS_TOKEN_SECONDS, apiAccountTokenSeconds: API_ACCOUNT_TOKEN_SECONDS, loginPolicy, endConsoleSession });
     const publicKeys: JSONWebKeySet = {
       keys: keys.map((key) => ({ ...createPublicKey({ key: key.jwk, format: 'jwk' }).export({ format: 'jwk' }), kid: key.kid, alg: key.alg, use: 'sig' })),

@@ -111,13 +111,15 @@ export function registerAuthentication(app: FastifyInstance, options: Authentica
     const tokenHash = hashToken(token);
     const cached = options.credentials.get(tokenHash, now.getTime());
     if (cached !== null) return cached;
+    // What is read from here on is kept only if no change to its user is heard meanwhile.
+    const checking = options.credentials.mark();
     if (bearer && looksLikeJwt(token) && options.accessTokens !== undefined) {
       const subject = await options.accessTokens.verifyAccessToken(token, 'api');
       if (subject === null || subject.kind === 'service') return null;
       const checked: CheckedCredential = { kind: 'access-token', subject };
       // Kept until it expires, or until a change to its person or account is announced.
       const owner = { licenceId: subject.licenceId, userId: subject.kind === 'person' ? subject.userId : subject.apiAccountId };
-      options.credentials.put(tokenHash, owner, checked, now.getTime(), subject.expiresAt);
+      options.credentials.put(tokenHash, owner, checked, now.getTime(), subject.expiresAt, checking);
       return checked;
     }
     await activityBeingRecorded.get(tokenHash);
@@ -125,14 +127,14 @@ export function registerAuthentication(app: FastifyInstance, options: Authentica
     if (session !== null) {
       const idleUntil = session.lastSeenAt.getTime() + options.lifetime.idleMinutes * 60_000;
       const checked: CheckedCredential = { kind: 'session', session };
-      options.credentials.put(tokenHash, session, checked, now.getTime(), Math.min(session.expiresAt.getTime(), idleUntil));
+      options.credentials.put(tokenHash, session, checked, now.getTime(), Math.min(session.expiresAt.getTime(), idleUntil), checking);
       return checked;
     }
     // Only a bearer token can be an API account's: they never travel in the session cookie.
     const apiToken = bearer ? await findActiveApiToken(options.db, token, now) : null;
     if (apiToken === null) return null;
     const checked: CheckedCredential = { kind: 'api-token', token: apiToken };
-    options.credentials.put(tokenHash, { licenceId: apiToken.licenceId, userId: apiToken.apiAccountId }, checked, now.getTime(), apiToken.expiresAt.getTime());
+    options.credentials.put(tokenHash, { licenceId: apiToken.licenceId, userId: apiToken.apiAccountId }, checked, now.getTime(), apiToken.expiresAt.getTime(), checking);
     return checked;
   };
 

@@ -2,7 +2,10 @@
 // second. Each process keeps the credentials it has checked for half a minute or so, and forgets those of
 // a user the moment a change to that user is heard — its own at commit, other processes' through
 // NOTIFY (src/platform/changes.ts) — so a deactivation, deletion, reset, logout or revocation still
-// ends them at once. When changes may have been missed, everything is forgotten.
+// ends them at once. When changes may have been missed, everything is forgotten. A check that was
+// reading the database when its user was forgotten is not kept (see src/platform/forget-log.ts).
+
+import { ForgetLog } from '../forget-log.ts';
 
 interface Entry<T> {
   value: T;
@@ -15,6 +18,7 @@ const userKey = (licenceId: string, userId: string) => `${licenceId}/${userId}`;
 export class CredentialCache<T> {
   private readonly byToken = new Map<string, Entry<T>>();
   private readonly byUser = new Map<string, Set<string>>();
+  private readonly forgotten = new ForgetLog<string>();
 
   constructor(
     private readonly ttlMilliseconds = 30_000,
@@ -33,10 +37,19 @@ export class CredentialCache<T> {
     return entry.value;
   }
 
-  /** Keeps a checked credential until `validUntil` at the latest (its own expiry). */
-  put(tokenHash: string, owner: { licenceId: string; userId: string }, value: T, now: number, validUntil: number): void {
-    if (this.byToken.size >= this.maxEntries) this.clear();
+  /** Taken before a credential is checked in the database, and given back to `put`. */
+  mark(): number {
+    return this.forgotten.mark();
+  }
+
+  /**
+   * Keeps a credential checked since `mark` until `validUntil` at the latest (its own expiry); not
+   * at all if a change to its user (or licence) was heard while it was checked.
+   */
+  put(tokenHash: string, owner: { licenceId: string; userId: string }, value: T, now: number, validUntil: number, mark: number): void {
     const key = userKey(owner.licenceId, owner.userId);
+    if (!this.forgotten.keeps(mark, key)) return;
+    if (this.byToken.size >= this.maxEntries) this.dropAll();
     const ttl = this.ttlMilliseconds * (0.75 + 0.5 * this.jitter());
     this.byToken.set(tokenHash, { value, until: Math.min(now + ttl, validUntil), userKey: key });
     let tokens = this.byUser.get(key);
@@ -47,19 +60,16 @@ export class CredentialCache<T> {
     tokens.add(tokenHash);
   }
 
-  forgetToken(tokenHash: string): void {
-    const entry = this.byToken.get(tokenHash);
-    if (entry !== undefined) this.drop(tokenHash, entry);
-  }
-
   forgetUser(licenceId: string, userId: string): void {
     const key = userKey(licenceId, userId);
+    this.forgotten.forgot((other) => other === key);
     for (const tokenHash of this.byUser.get(key) ?? []) this.byToken.delete(tokenHash);
     this.byUser.delete(key);
   }
 
   forgetLicence(licenceId: string): void {
     const prefix = `${licenceId}/`;
+    this.forgotten.forgot((key) => key.startsWith(prefix));
     for (const [key, tokens] of this.byUser) {
       if (!key.startsWith(prefix)) continue;
       for (const tokenHash of tokens) this.byToken.delete(tokenHash);
@@ -68,12 +78,18 @@ export class CredentialCache<T> {
   }
 
   clear(): void {
-    this.byToken.clear();
-    this.byUser.clear();
+    this.forgotten.forgot();
+    this.dropAll();
   }
 
   get size(): number {
     return this.byToken.size;
+  }
+
+  /** Starts over, to stay within `maxEntries`: nothing changed, so reads in flight are still kept. */
+  private dropAll(): void {
+    this.byToken.clear();
+    this.byUser.clear();
   }
 
   private drop(tokenHash: string, entry: Entry<T>): void {
