@@ -110,23 +110,26 @@ describe.skipIf(onPostgres)('gatehouse serve', { timeout: 180_000 }, () => {
 
   it('finishes requests in flight on SIGTERM, then exits cleanly', async () => {
     const served = await serve({ GATEHOUSE_DATA_DIR: dataDir() });
-    // A request the server has begun but cannot finish yet: its headers are sent, half its body held back.
+    // A request the server has begun but cannot finish yet: its headers are sent, its body held back.
+    // With `Expect: 100-continue` the server says when it has read the headers: then it is in flight.
     const body = JSON.stringify({ licence: 'none', login: 'nobody', password: 'a password that gets hashed' });
     const { hostname, port } = new URL(served.url);
     const socket = connect(Number(port), hostname);
+    let received = '';
     const answer = new Promise<string>((resolve, reject) => {
-      let text = '';
       socket.setEncoding('utf8');
-      socket.on('data', (chunk: string) => (text += chunk));
-      socket.on('end', () => resolve(text));
+      socket.on('data', (chunk: string) => (received += chunk));
+      socket.on('end', () => resolve(received));
       socket.on('error', reject);
     });
-    socket.write(`POST /api/v1/auth/login HTTP/1.1\r\nHost: ${served.url.replace('http://', '')}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 20)}`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    socket.write(
+      `POST /api/v1/auth/login HTTP/1.1\r\nHost: ${served.url.replace('http://', '')}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nExpect: 100-continue\r\n\r\n`,
+    );
+    await until(() => received.startsWith('HTTP/1.1 100 Continue'));
     served.process.kill('SIGTERM');
     await until(() => served.output().includes('finishing requests in flight'));
-    socket.write(body.slice(20));
-    expect(await answer).toMatch(/^HTTP\/1\.1 401 /);
+    socket.write(body);
+    expect(await answer).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 401 /);
     expect(await served.exited).toBe(0);
   });
 });

@@ -65,10 +65,18 @@ describe('the outbox', () => {
 
   it('delivers, through another worker, a message whose worker died while sending it', async () => {
     await enqueueMessages(database.handle.db, [{ licenceId: null, channel: 'sms', to: '+33600000001', text: 'Your code' }]);
-    const dying: MessageTransport = { send: () => new Promise(() => undefined) };
+    // A transport that takes the message and never answers: its worker is as good as dead.
+    let handedOver: () => void = () => undefined;
+    const sending = new Promise<void>((resolve) => (handedOver = resolve));
+    const dying: MessageTransport = {
+      send: () => {
+        handedOver();
+        return new Promise(() => undefined);
+      },
+    };
     const first = new OutboxWorker(database.handle.db, { email: dying, sms: dying }, logger);
     void first.deliverDue();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sending;
     expect(await state('+33600000001')).toMatchObject({ attempts: 1, sent_at: null, later: true });
 
     // The claim is a lease: once it runs out another process picks the message up.
