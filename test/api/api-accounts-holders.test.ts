@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configurationId, createLicence, newUser, signIn, startTestApp, unique, type LicenceFixture, type TestApp } from '../support/app.ts';
+import { clientSecretIn, configurationId, createLicence, newUser, signIn, startTestApp, unique, type LicenceFixture, type TestApp } from '../support/app.ts';
 import type { HttpClient } from '../support/http.ts';
 
 // An API account's secret reaches the holder the request names and nobody else: a console holder is
@@ -44,7 +44,7 @@ async function fulfil(fixture: LicenceFixture, requestId: string) {
 }
 
 const inbox = async (user: ConsoleUser) => (await user.client.get('/api/v1/transfer-box')).body.items as { id: string; name: string }[];
-const secretIn = async (user: ConsoleUser, itemId: string) => /Client secret: (\S+)/.exec(String((await user.client.get(`/api/v1/transfer-box/${itemId}/content`)).body))![1]!;
+const secretIn = async (user: ConsoleUser, itemId: string) => clientSecretIn(String((await user.client.get(`/api/v1/transfer-box/${itemId}/content`)).body));
 const tokenFor = async (licence: string, login: string, secret: string) =>
   (
     await test
@@ -91,7 +91,7 @@ describe('the holder of an API account', () => {
     expect((await fulfil(fixture, filed.id)).delivery).toBe('sms');
     expect(await inbox(lookalike)).toEqual([]);
     const sms = (await test.messagesTo('+33655443322')).at(-1)!;
-    expect(await tokenFor(fixture.code, 'partner-ws', /secret: (\S+)/.exec(sms.text)![1]!)).toBe(200);
+    expect(await tokenFor(fixture.code, 'partner-ws', clientSecretIn(sms.text))).toBe(200);
 
     const withoutMobile = await fixture.adminClient.post('/api/v1/api-account-requests/preview', { login: 'other-ws', holder: { firstName: 'P', lastName: 'Q', email: lookalike.email } });
     expect(withoutMobile.status).toBe(422);
@@ -114,7 +114,7 @@ describe('the holder of an API account', () => {
     expect(fulfilled.apiAccount.holder).toMatchObject({ userId: reviewer.id, login: reviewer.login });
     expect(await inbox(await consoleUser(fixture, 'transfer-box'))).toEqual([]);
     const sms = (await test.messagesTo('+33677665544')).at(-1)!;
-    expect(await tokenFor(fixture.code, 'stats', /secret: (\S+)/.exec(sms.text)![1]!)).toBe(200);
+    expect(await tokenFor(fixture.code, 'stats', clientSecretIn(sms.text))).toBe(200);
     expect((await fixture.adminClient.get('/api/v1/api-account-requests')).body.items[0]).toMatchObject({ id: filed.id, status: 'fulfilled', delivery: 'sms' });
   });
 
@@ -179,7 +179,7 @@ describe('fulfilment and rotation', () => {
     const bySms = await test.operator.post(`/operator/v1/licences/${fixture.code}/api-accounts/${accountId}/rotate-secret`);
     expect(bySms.body.delivery).toBe('sms');
     const sms = (await test.messagesTo('+33699001122')).at(-1)!;
-    expect(await tokenFor(fixture.code, 'sync-ws', /secret: (\S+)/.exec(sms.text)![1]!)).toBe(200);
+    expect(await tokenFor(fixture.code, 'sync-ws', clientSecretIn(sms.text))).toBe(200);
   });
 
   it('refuse, changing nothing, when the holder is no longer an active user', async () => {
@@ -195,5 +195,35 @@ describe('fulfilment and rotation', () => {
     expect((await fixture.adminClient.get('/api/v1/api-accounts')).body.items).toEqual([]);
     expect((await fixture.adminClient.get('/api/v1/api-account-requests')).body.items[0].status).toBe('pending');
     expect(await test.messagesTo('+33699001133')).toEqual([]);
+  });
+
+  it('reads the secret in their own language: a French holder gets it in French, an outside holder in the language of the admin who asked', async () => {
+    const fixture = await createLicence(test);
+    const french = await consoleUser(fixture, 'transfer-box', { language: 'fr' });
+    const toFrench = await fulfil(fixture, (await request(fixture, 'fr-ws', { userId: french.id })).id);
+    expect(toFrench.delivery).toBe('transfer-box');
+    const [item] = await inbox(french);
+    expect(item!.name).toBe('Compte API fr-ws - secret.txt');
+    const text = String((await french.client.get(`/api/v1/transfer-box/${item!.id}/content`)).body);
+    expect(text).toContain(`Identifiant client (client id) : ${fixture.code}/fr-ws`);
+    expect(await tokenFor(fixture.code, 'fr-ws', clientSecretIn(text))).toBe(200);
+
+    // The admin who asks reads French: an outside holder's SMS, and the SMS of a later rotation, are in French.
+    expect((await fixture.adminClient.patch(`/api/v1/users/${fixture.admin.id}`, { language: 'fr' })).status).toBe(200);
+    const outside = await fulfil(fixture, (await request(fixture, 'partner-ws', { firstName: 'Pat', lastName: 'Partner', email: 'pat@partner.example', mobile: '+33644556677' })).id);
+    expect(outside.delivery).toBe('sms');
+    const [first] = await test.messagesTo('+33644556677');
+    expect(first!.text).toMatch(new RegExp(`^Gatehouse : compte API ${fixture.code}/partner-ws, secret : \\S+$`));
+    expect(await tokenFor(fixture.code, 'partner-ws', clientSecretIn(first!.text))).toBe(200);
+    expect((await test.operator.post(`/operator/v1/licences/${fixture.code}/api-accounts/${outside.apiAccount.id}/rotate-secret`)).body.delivery).toBe('sms');
+    const rotated = (await test.messagesTo('+33644556677')).at(-1)!;
+    expect(rotated.text).not.toBe(first!.text);
+    expect(rotated.text).toMatch(/^Gatehouse : compte API .*, secret : \S+$/);
+    expect(await tokenFor(fixture.code, 'partner-ws', clientSecretIn(rotated.text))).toBe(200);
+
+    // An English holder reads English whoever asked.
+    const english = await consoleUser(fixture, 'transfer-box');
+    await fulfil(fixture, (await request(fixture, 'en-ws', { userId: english.id })).id);
+    expect((await inbox(english)).map((i) => i.name)).toEqual(['API account en-ws - secret.txt']);
   });
 });

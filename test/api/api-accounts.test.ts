@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configurationId, createLicence, newUser, signIn, startTestApp, type LicenceFixture, type TestApp } from '../support/app.ts';
+import { clientSecretIn, configurationId, createLicence, newUser, signIn, startTestApp, type LicenceFixture, type TestApp } from '../support/app.ts';
 import type { HttpClient } from '../support/http.ts';
 
 let test: TestApp;
@@ -39,7 +39,7 @@ async function secretFromTransferBox(): Promise<string> {
   const inbox = await holder.client.get('/api/v1/transfer-box');
   const item = inbox.body.items[0];
   const content = await holder.client.get(`/api/v1/transfer-box/${item.id}/content`);
-  return /Client secret: (\S+)/.exec(String(content.body))![1]!;
+  return clientSecretIn(String(content.body));
 }
 
 const grant = (body: string, headers: Record<string, string> = {}) =>

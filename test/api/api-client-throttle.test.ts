@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configurationId, createLicence, startTestApp, type LicenceFixture, type TestApp } from '../support/app.ts';
+import { clientSecretIn, configurationId, createLicence, startTestApp, type LicenceFixture, type TestApp } from '../support/app.ts';
 
 // Client authentication failures are counted per client address, never per client id: a client id
 // (`<licence>/<login>`) is guessable, and counting per id let anyone lock its holder out. The secret
@@ -23,7 +23,7 @@ beforeAll(async () => {
   const fulfilled = await test.operator.post(`/operator/v1/api-account-requests/${requested.body.id}/fulfil`, { configurationId: configurationId(fixture, 'reviewer'), entityGroupId: fixture.groups[0].id });
   expect(fulfilled.status).toBe(200);
   clientId = `${fixture.code}/erp-ws`;
-  secret = /secret: (\S+)/.exec((await test.messagesTo('+33611112222')).at(-1)!.text)![1]!;
+  secret = clientSecretIn((await test.messagesTo('+33611112222')).at(-1)!.text);
 });
 afterAll(() => test.close());
 

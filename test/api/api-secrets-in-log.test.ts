@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configurationId, createLicence, newUser, signIn, startTestApp, type TestApp } from '../support/app.ts';
+import { clientSecretIn, configurationId, createLicence, newUser, signIn, startTestApp, type TestApp } from '../support/app.ts';
 
 // An API account's secret goes to its holder and nowhere else: not in any answer to the admin or
 // the operator, not in the audit trail, not in the server's log (at debug), not in the outbox once
@@ -23,13 +23,13 @@ describe('an API account secret', () => {
     const viaBox = await fixture.adminClient.post('/api/v1/api-account-requests', { login: 'box-ws', holder: { userId: holderId } });
     answers.push(viaBox.body, (await test.operator.post(`/operator/v1/api-account-requests/${viaBox.body.id}/fulfil`, { configurationId: configurationId(fixture, 'reviewer'), entityGroupId: fixture.groups[0].id })).body);
     const item = (await holder.get('/api/v1/transfer-box')).body.items[0];
-    const boxSecret = /Client secret: (\S+)/.exec(String((await holder.get(`/api/v1/transfer-box/${item.id}/content`)).body))![1]!;
+    const boxSecret = clientSecretIn(String((await holder.get(`/api/v1/transfer-box/${item.id}/content`)).body));
 
     const viaSms = await fixture.adminClient.post('/api/v1/api-account-requests', { login: 'sms-ws', holder: { firstName: 'P', lastName: 'Q', email: 'partner@example.com', mobile: '+33699887711' } });
     const fulfilled = await test.operator.post(`/operator/v1/api-account-requests/${viaSms.body.id}/fulfil`, { configurationId: configurationId(fixture, 'reviewer'), entityGroupId: fixture.groups[0].id });
     answers.push(viaSms.body, fulfilled.body);
     answers.push((await test.operator.post(`/operator/v1/licences/${fixture.code}/api-accounts/${fulfilled.body.apiAccount.id}/rotate-secret`)).body);
-    const smsSecret = /secret: (\S+)/.exec((await test.messagesTo('+33699887711')).at(-1)!.text)![1]!;
+    const smsSecret = clientSecretIn((await test.messagesTo('+33699887711')).at(-1)!.text);
 
     const grant = await test.anonymous().request('POST', '/api/v1/auth/token', `grant_type=client_credentials&client_id=${fixture.code}/sms-ws&client_secret=${smsSecret}`, { 'content-type': 'application/x-www-form-urlencoded' });
     expect(grant.status).toBe(200);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMonths } from '../../src/core/password-renewal.ts';
 import { createPasswordRenewalService } from '../../src/features/password-renewal/service.ts';
-import { configurationId, createLicence, linkToken, newUser, signIn, signInWithPassword, startTestApp, TEST_PASSWORD, type LicenceFixture, type TestApp } from '../support/app.ts';
+import { clientSecretIn, configurationId, createLicence, linkToken, newUser, signIn, signInWithPassword, startTestApp, TEST_PASSWORD, type LicenceFixture, type TestApp } from '../support/app.ts';
 import type { HttpClient } from '../support/http.ts';
 
 // A licence may ask for a new password every N months: past the date, a sign-in opens a session
@@ -222,7 +222,7 @@ describe('API accounts', () => {
     const fulfilled = await test.operator.post(`/operator/v1/api-account-requests/${request.body.id}/fulfil`, { configurationId: configurationId(fixture, 'reviewer'), entityGroupId: fixture.groups[0].id });
     expect(fulfilled.status).toBe(200);
     const item = (await holder.get('/api/v1/transfer-box')).body.items[0];
-    const secret = /Client secret: (\S+)/.exec(String((await holder.get(`/api/v1/transfer-box/${item.id}/content`)).body))![1]!;
+    const secret = clientSecretIn(String((await holder.get(`/api/v1/transfer-box/${item.id}/content`)).body));
     const grant = () =>
       test.anonymous().request('POST', '/api/v1/auth/token', new URLSearchParams({ grant_type: 'client_credentials', client_id: `${fixture.code}/renewal-ws`, client_secret: secret }).toString(), {
         'content-type': 'application/x-www-form-urlencoded',
@@ -251,5 +251,21 @@ describe('API accounts', () => {
     const refused = await grant();
     expect(refused.status).toBe(401);
     expect(refused.body).toMatchObject({ error: 'invalid_client' });
+  });
+
+  it('remind an outside holder in the language of the admin who asked for the account', async () => {
+    moveTo(new Date());
+    const fixture = await createLicence(test);
+    expect((await fixture.adminClient.patch(`/api/v1/users/${fixture.admin.id}`, { language: 'fr' })).status).toBe(200);
+    const holder = { firstName: 'Pat', lastName: 'Partner', email: `pat-${fixture.code}@partner.example`, mobile: '+33611220099' };
+    const request = await fixture.adminClient.post('/api/v1/api-account-requests', { login: 'partner-ws', holder });
+    expect(request.status).toBe(201);
+    const fulfilled = await test.operator.post(`/operator/v1/api-account-requests/${request.body.id}/fulfil`, { configurationId: configurationId(fixture, 'reviewer'), entityGroupId: fixture.groups[0].id });
+    expect(fulfilled.body.delivery).toBe('sms');
+    expect((await setPolicy(fixture, { months: 1, reminderDays: 7, apiSecretMaxAgeDays: 30 })).status).toBe(200);
+    later(24);
+    await renewal().sendReminders();
+    const reminded = (await test.messagesTo(holder.email)).filter((message) => message.subject?.includes('partner-ws'));
+    expect(reminded.map((message) => message.subject)).toEqual([expect.stringContaining('expire le')]);
   });
 });

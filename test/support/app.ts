@@ -65,6 +65,13 @@ export function linkToken(text: string): string {
   return decodeURIComponent(match[1]);
 }
 
+/** An API account's secret in the Transfer Box item or the SMS that delivered it, in English or French. */
+export function clientSecretIn(text: string): string {
+  const match = /(?:Client secret|Secret client \(client secret\)|, secret) ?: (\S+)/.exec(text);
+  if (!match?.[1]) throw new Error(`no API account secret in: ${text}`);
+  return match[1];
+}
+
 let counter = 0;
 export const unique = (prefix: string) => `${prefix}-${process.pid}-${++counter}`;
 

@@ -22,8 +22,14 @@ export interface HolderRecord {
   mobile: string | null;
 }
 
-/** How a holder's secret goes now, or why it cannot. */
-export type Route = { delivery: 'transfer-box'; userId: string } | { delivery: 'sms'; mobile: string } | { delivery: null; error: FieldError };
+/**
+ * How a holder's secret goes now, or why it cannot; `language` is the holder's own when they have a
+ * console account, null for an outside holder (the caller then writes in the requester's language).
+ */
+export type Route =
+  | { delivery: 'transfer-box'; userId: string; language: string }
+  | { delivery: 'sms'; mobile: string; language: string | null }
+  | { delivery: null; error: FieldError };
 
 const noMobile = (why: string) => fieldError('holder.mobile', 'required_for_sms_delivery', `is required: ${why}, so the secret goes by SMS`);
 
@@ -35,15 +41,15 @@ export async function routesOf(executor: Executor, catalog: CompiledCatalog, lic
   const openers = users.length === 0 ? new Set<string>() : await transferBoxOpeners(executor, catalog, licenceId, users);
   return holders.map((holder): Route => {
     if (holder.userId === null) {
-      return holder.mobile ? { delivery: 'sms', mobile: holder.mobile } : { delivery: null, error: noMobile('the holder has no console account') };
+      return holder.mobile ? { delivery: 'sms', mobile: holder.mobile, language: null } : { delivery: null, error: noMobile('the holder has no console account') };
     }
     const user = byId.get(holder.userId);
     // A holder who left (deactivated or deleted) is not sent a secret, not even to a mobile on file.
     if (user === undefined || user.status !== 'active' || user.protected) {
       return { delivery: null, error: fieldError('holder.userId', 'not_found', 'is not an active user of this licence') };
     }
-    if (openers.has(user.id)) return { delivery: 'transfer-box', userId: user.id };
-    return user.mobile ? { delivery: 'sms', mobile: user.mobile } : { delivery: null, error: noMobile("the holder's rights configuration cannot open the Transfer Box") };
+    if (openers.has(user.id)) return { delivery: 'transfer-box', userId: user.id, language: user.language };
+    return user.mobile ? { delivery: 'sms', mobile: user.mobile, language: user.language } : { delivery: null, error: noMobile("the holder's rights configuration cannot open the Transfer Box") };
   });
 }
 

@@ -30,11 +30,19 @@ export function requestOutcomeMessage(
     : { subject: `API account request "${v.login}" rejected`, text: `Hello,\n\nThe request for the API account "${v.login}" on the licence ${v.licenceName} was rejected.\nReason: ${v.reason ?? ''}\n` };
 }
 
-/** The secret itself: in a Transfer Box item or an SMS, nowhere else. */
-export function secretDelivery(v: { login: string; licenceCode: string; secret: string }) {
+/** The secret itself, in the reader's language: in a Transfer Box item or an SMS, nowhere else. */
+export function secretDelivery(language: string, v: { login: string; licenceCode: string; secret: string }) {
+  const clientId = `${v.licenceCode}/${v.login}`;
+  if (lang(language) === 'fr') {
+    return {
+      itemName: `Compte API ${v.login} - secret.txt`,
+      itemText: `Identifiant client (client id) : ${clientId}\nSecret client (client secret) : ${v.secret}\n\nDemandez des jetons par POST /api/v1/auth/token (grant_type=client_credentials).\nGardez ce secret en lieu sûr : Gatehouse n'en garde aucune copie lisible.\n`,
+      sms: `Gatehouse : compte API ${clientId}, secret : ${v.secret}`,
+    };
+  }
   return {
     itemName: `API account ${v.login} - secret.txt`,
-    itemText: `Client id: ${v.licenceCode}/${v.login}\nClient secret: ${v.secret}\n\nRequest tokens with POST /api/v1/auth/token (grant_type=client_credentials).\nKeep this secret safe: Gatehouse does not keep a readable copy.\n`,
-    sms: `Gatehouse: API account ${v.licenceCode}/${v.login}, secret: ${v.secret}`,
+    itemText: `Client id: ${clientId}\nClient secret: ${v.secret}\n\nRequest tokens with POST /api/v1/auth/token (grant_type=client_credentials).\nKeep this secret safe: Gatehouse does not keep a readable copy.\n`,
+    sms: `Gatehouse: API account ${clientId}, secret: ${v.secret}`,
   };
 }

@@ -39,6 +39,7 @@ export async function findHolderUsers(executor: Executor, licenceId: string, use
       lastName: users.lastName,
       email: users.email,
       mobile: users.mobile,
+      language: users.language,
       status: users.status,
       protected: users.protected,
       configurationId: users.configurationId,
@@ -59,6 +60,17 @@ export async function licenceApplications(executor: Executor, licenceId: string)
 export async function findRequester(executor: Executor, licenceId: string, userId: string) {
   const [row] = await executor.select({ login: users.login, email: users.email, language: users.language }).from(users).where(and(eq(users.licenceId, licenceId), eq(users.id, userId))).limit(1);
   return row ?? null;
+}
+
+/** The language of the admin who asked for an account: an outside holder's secret is written in it. */
+export async function requestLanguage(executor: Executor, licenceId: string, requestId: string | null): Promise<string | null> {
+  if (requestId === null) return null;
+  const [row] = await executor
+    .select({ language: apiAccountRequests.requestedByLanguage })
+    .from(apiAccountRequests)
+    .where(and(eq(apiAccountRequests.licenceId, licenceId), eq(apiAccountRequests.id, requestId)))
+    .limit(1);
+  return row?.language ?? null;
 }
 
 export async function insertRequest(executor: Executor, row: typeof apiAccountRequests.$inferInsert): Promise<void> {

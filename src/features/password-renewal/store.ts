@@ -1,6 +1,6 @@
 import { and, desc, eq, isNotNull, isNull, lt, lte, notInArray, or, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.ts';
-import { apiAccounts, licences, passwordHistory, sessions, users } from '../../platform/db/schema.ts';
+import { apiAccountRequests, apiAccounts, licences, passwordHistory, sessions, users } from '../../platform/db/schema.ts';
 
 export async function findPolicy(executor: Executor, licenceId: string, options: { lock?: boolean } = {}) {
   const query = executor
@@ -127,7 +127,9 @@ export async function apiSecretReminderCandidates(executor: Executor, now: Date,
       login: apiAccounts.login,
       holderFirstName: apiAccounts.holderFirstName,
       holderEmail: apiAccounts.holderEmail,
-      holderLanguage: users.language,
+      // The holder's own language; an outside holder's is that of the admin who asked for the account,
+      // as when its secret was delivered (features/api-accounts).
+      holderLanguage: sql<string | null>`coalesce(${users.language}, ${apiAccountRequests.requestedByLanguage})`,
       secretSetAt: apiAccounts.secretSetAt,
       reminderSentAt: apiAccounts.secretReminderSentAt,
       licenceName: licences.name,
@@ -138,6 +140,7 @@ export async function apiSecretReminderCandidates(executor: Executor, now: Date,
     .from(apiAccounts)
     .innerJoin(licences, eq(licences.id, apiAccounts.licenceId))
     .leftJoin(users, and(eq(users.licenceId, apiAccounts.licenceId), eq(users.id, apiAccounts.holderUserId)))
+    .leftJoin(apiAccountRequests, and(eq(apiAccountRequests.licenceId, apiAccounts.licenceId), eq(apiAccountRequests.id, apiAccounts.requestId)))
     .where(
       and(
         isNotNull(licences.apiSecretMaxAgeDays),
