@@ -5,6 +5,7 @@ import { linkToken } from '../support/app.ts';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../support/database.ts';
 import { HttpClient } from '../support/http.ts';
 import { startServerProcess, type ServerProcess } from '../support/process.ts';
+import { until } from '../support/wait.ts';
 
 // Two server processes on one PostgreSQL: a change made through one is reflected in the other's
 // decisions and sessions within a second, and sign-in failures counted by one lock the other. (On PGlite there is one process; the same path runs in-process and the
@@ -32,11 +33,7 @@ describe.skipIf(!onPostgres)('two server processes on one PostgreSQL', () => {
       admin: { login: 'admin', firstName: 'Ada', lastName: 'Admin', email: 'admin@consistency.example', language: 'en' },
     });
     expect(created.status).toBe(201);
-    let link = '';
-    for (let i = 0; i < 50 && !link; i++) {
-      link = /reset-password\?token=([A-Za-z0-9_-]+)/.exec(a.output() + b.output())?.[1] ?? '';
-      if (!link) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const link = await until('the welcome link in a log', () => /reset-password\?token=([A-Za-z0-9_-]+)/.exec(a.output() + b.output())?.[1]);
     await new HttpClient(a.url).post('/api/v1/auth/password-reset/complete', { token: linkToken(`reset-password?token=${link}`), password: 'a long and secret passphrase' });
     admin = new HttpClient(a.url);
     const login = await admin.post('/api/v1/auth/login', { licence: code, login: 'admin', password: 'a long and secret passphrase' });

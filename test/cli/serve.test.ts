@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { migratedDataDir } from '../support/data-dir.ts';
 import { onPostgres } from '../support/database.ts';
 import { gatehouseCommand } from '../support/process.ts';
+import { until } from '../support/wait.ts';
 
 // The `gatehouse` command as an operator runs it: a real process, real signals, real exit codes.
 
@@ -62,11 +63,6 @@ async function serve(env: Record<string, string>): Promise<Served> {
   }
   child.kill('SIGKILL');
   throw new Error(`server did not start:\n${output}`);
-}
-
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
-  if (!condition()) throw new Error('timed out waiting');
 }
 
 // Commands on the embedded database whichever database the suite runs on: the PGlite pass runs them.
@@ -125,9 +121,9 @@ describe.skipIf(onPostgres)('gatehouse serve', { timeout: 180_000 }, () => {
     socket.write(
       `POST /api/v1/auth/login HTTP/1.1\r\nHost: ${served.url.replace('http://', '')}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nExpect: 100-continue\r\n\r\n`,
     );
-    await until(() => received.startsWith('HTTP/1.1 100 Continue'));
+    await until('the server\'s 100 Continue', () => received.startsWith('HTTP/1.1 100 Continue'));
     served.process.kill('SIGTERM');
-    await until(() => served.output().includes('finishing requests in flight'));
+    await until('the drain to start', () => served.output().includes('finishing requests in flight'));
     socket.write(body);
     expect(await answer).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 401 /);
     expect(await served.exited).toBe(0);

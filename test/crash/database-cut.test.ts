@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../support/database.ts';
 import { HttpClient, type HttpAnswer } from '../support/http.ts';
 import { startServerProcess, type ServerProcess } from '../support/process.ts';
+import { until } from '../support/wait.ts';
 
 // Two server processes under load while every connection to their database is cut and new ones are
 // refused for a while: requests in flight are answered 503 with a problem document, /readyz says
@@ -19,13 +20,6 @@ let admin: pg.Client;
 let userId: string;
 let databaseName: string;
 
-const until = async (what: string, probe: () => Promise<boolean> | boolean, deadlineMs: number): Promise<void> => {
-  const deadline = Date.now() + deadlineMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
 const readiness = (server: ServerProcess) => fetch(`${server.url}/readyz`).then((r) => r.status);
 
 describe.skipIf(!onPostgres)('database connections cut under load', { timeout: 120_000 }, () => {

@@ -6,6 +6,7 @@ import { createTestDatabase, onPostgres, type TestDatabase } from '../support/da
 import { HttpClient } from '../support/http.ts';
 import { startServerProcess, type ServerProcess } from '../support/process.ts';
 import { SmtpSink, type ReceivedMessage } from '../support/smtp-sink.ts';
+import { until } from '../support/wait.ts';
 
 // Processes killed with SIGKILL while the outbox delivers e-mails to a real SMTP conversation.
 // Delivery is at least once, and once only unless a kill lands in the instant between the server's
@@ -24,15 +25,6 @@ let env: Record<string, string>;
 let server: ServerProcess | null = null;
 
 const rows = async <T>(query: ReturnType<typeof sql>) => (await database.handle.db.execute(query)) as unknown as { rows: T[] };
-const until = async <T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, deadlineMs: number): Promise<T> => {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
 
 const start = async () => (server = await startServerProcess(env));
 const kill = async () => {

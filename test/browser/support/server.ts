@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
 import { migratedDataDir } from '../../support/data-dir.ts';
+import { until } from '../../support/wait.ts';
 
 // A real Gatehouse process, as `npm start` runs it, on a free port over a fresh copy of the migrated
 // data directory (global-setup.ts).
@@ -46,16 +47,6 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function waitUntil<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await check();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 export async function startServer(): Promise<RunningServer> {
   const port = await freePort();
   const dataDir = migratedDataDir('gatehouse-browser-');
@@ -93,12 +84,12 @@ export async function startServer(): Promise<RunningServer> {
   });
 
   try {
-    await waitUntil(
+    await until(
       'GET /readyz',
       async () => {
         if (exited) throw new Error(`the server stopped:\n${output.join('\n')}`);
         const answer = await fetch(`${url}/readyz`).catch(() => null);
-        return answer?.status === 200 ? true : undefined;
+        return answer?.status === 200;
       },
       60_000,
     );
@@ -120,7 +111,7 @@ export async function startServer(): Promise<RunningServer> {
   };
 
   const messageTo = (to: string, options: { after?: number; channel?: 'email' | 'sms' } = {}) =>
-    waitUntil(
+    until(
       `a message to ${to}`,
       () => {
         const found = messages.slice(options.after ?? 0).filter((message) => message.to === to && (options.channel === undefined || message.channel === options.channel));
