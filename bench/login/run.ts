@@ -12,6 +12,7 @@ import { HttpClient } from '../../test/support/http.ts';
 import { startServerProcess } from '../../test/support/process.ts';
 import { cpuMsOf, otherCpus, pinProcess } from '../process-cpu.ts';
 import { createScratchDatabase } from '../scratch-database.ts';
+import { until } from '../../test/support/wait.ts';
 
 const { values } = parseArgs({
   options: {
@@ -67,14 +68,16 @@ try {
     }
     return found;
   };
-  const waitForLinks = async (emails: string[]) => {
-    for (let i = 0; i < 300; i++) {
-      const found = links();
-      if (emails.every((email) => found.has(email))) return found;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error('welcome e-mails missing from the log');
-  };
+  const waitForLinks = (emails: string[]) =>
+    until(
+      'the welcome e-mails in the log',
+      () => {
+        const found = links();
+        return emails.every((email) => found.has(email)) && found;
+      },
+      30_000,
+      100,
+    );
 
   const operator = new HttpClient(setup.url).withBearer(token);
   await operator.post('/operator/v1/licences', {

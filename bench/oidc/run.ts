@@ -17,6 +17,7 @@ import { authorize, Browser } from '../../test/support/oidc.ts';
 import { startServerProcess } from '../../test/support/process.ts';
 import { cpuMsOf, otherCpus, pinProcess } from '../process-cpu.ts';
 import { createScratchDatabase } from '../scratch-database.ts';
+import { until } from '../../test/support/wait.ts';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, connections: { type: 'string', default: '8' }, rate: { type: 'string', default: '5000' }, only: { type: 'string' }, cpus: { type: 'string', default: '' } } });
 // --only credentials|exchange|decisions: one measure alone (e.g. with a CPU profile of it).
@@ -61,11 +62,7 @@ const record = (name: string, result: autocannon.Result) => {
 
 try {
   const operator = new HttpClient(base).withBearer(token);
-  let link: string | undefined;
-  for (let i = 0; i < 100 && link === undefined; i++) {
-    link = /reset-password\?token=([A-Za-z0-9_-]+)/.exec(server.output())?.[1];
-    if (link === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const link = await until('the welcome link in the log', () => /reset-password\?token=([A-Za-z0-9_-]+)/.exec(server.output())?.[1], 10_000, 100);
   await new HttpClient(base).post('/api/v1/auth/password-reset/complete', { token: link, password });
   const service = (await operator.post('/operator/v1/applications', { name: 'Bench service', kind: 'service', redirectUris: [], scopes: ['decisions:read'] })).body;
   const web = (await operator.post('/operator/v1/applications', { name: 'Bench web', kind: 'web', redirectUris: ['http://localhost:5173/callback'] })).body;

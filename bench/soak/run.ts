@@ -17,6 +17,7 @@ import { hashPassword } from '../../src/platform/crypto.ts';
 import { compiledServerArgs, freePort } from '../../test/support/process.ts';
 import { cpuMsOf } from '../process-cpu.ts';
 import { createScratchDatabase } from '../scratch-database.ts';
+import { until } from '../../test/support/wait.ts';
 
 const { values } = parseArgs({
   options: {
@@ -93,14 +94,17 @@ function request(method: string, path: string, headers: Record<string, string> =
 }
 
 async function waitReady() {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`the server exited (${server.exitCode}):\n${serverLog}`);
-    const ready = await request('GET', '/readyz').catch(() => null);
-    if (ready?.status === 200) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`the server did not become ready:\n${serverLog}`);
+  await until(
+    'the server to become ready',
+    async () => {
+      if (server.exitCode !== null) throw new Error(`the server exited (${server.exitCode})`);
+      return (await request('GET', '/readyz').catch(() => null))?.status === 200;
+    },
+    120_000,
+    250,
+  ).catch((error: unknown) => {
+    throw new Error(`${error instanceof Error ? error.message : String(error)}:\n${serverLog}`);
+  });
 }
 
 const operator = { authorization: `Bearer ${operatorToken}` };

@@ -7,6 +7,7 @@ import autocannon from 'autocannon';
 import { HttpClient } from '../../test/support/http.ts';
 import { startServerProcess } from '../../test/support/process.ts';
 import { createScratchDatabase } from '../scratch-database.ts';
+import { until } from '../../test/support/wait.ts';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, connections: { type: 'string', default: '8' } } });
 const scratch = await createScratchDatabase();
@@ -24,14 +25,7 @@ try {
   });
   // The admin signs in from the welcome link the server wrote to its log, then asks for an account
   // whose holder has no console account, so the secret goes "by SMS" — to the log, read from there.
-  const waitFor = async (pattern: RegExp) => {
-    for (let i = 0; i < 100; i++) {
-      const found = pattern.exec(server.output());
-      if (found?.[1]) return found[1];
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`not in the log: ${pattern}`);
-  };
+  const waitFor = (pattern: RegExp) => until(`${pattern} in the log`, () => pattern.exec(server.output())?.[1], 10_000, 100);
   const link = await waitFor(/reset-password\?token=([A-Za-z0-9_-]+)/);
   const console_ = new HttpClient(server.url);
   await console_.post('/api/v1/auth/password-reset/complete', { token: link, password: 'benchmark passphrase' });

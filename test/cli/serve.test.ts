@@ -54,15 +54,21 @@ async function serve(env: Record<string, string>): Promise<Served> {
   const url = `http://127.0.0.1:${port}`;
   // Ready is a state we wait for; the deadline only bounds a process that never gets there, and is
   // wide because a start on a machine busy with other test files can take tens of seconds.
-  const deadline = Date.now() + SERVER_START_MS;
-  while (Date.now() < deadline) {
-    const ready = await fetch(`${url}/readyz`).then((r) => r.status === 200, () => false);
-    if (ready) return { process: child, output: () => output, url, exited };
-    if (child.exitCode !== null) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  try {
+    await until(
+      'GET /readyz',
+      async () => {
+        if (child.exitCode !== null) throw new Error('the server exited');
+        return fetch(`${url}/readyz`).then((r) => r.status === 200, () => false);
+      },
+      SERVER_START_MS,
+      100,
+    );
+  } catch {
+    child.kill('SIGKILL');
+    throw new Error(`server did not start:\n${output}`);
   }
-  child.kill('SIGKILL');
-  throw new Error(`server did not start:\n${output}`);
+  return { process: child, output: () => output, url, exited };
 }
 
 // Commands on the embedded database whichever database the suite runs on: the PGlite pass runs them.

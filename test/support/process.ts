@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { until } from './wait.ts';
 
 // Gatehouse as separate server processes, for what only several processes can show.
 
@@ -68,21 +69,23 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   child.stderr!.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    if (await fetch(`${url}/readyz`).then((r) => r.status === 200, () => false)) {
-      return {
-        url,
-        process: child,
-        output: () => output,
-        stop: async () => {
-          child.kill('SIGTERM');
-          return exited;
-        },
-      };
-    }
-    if (child.exitCode !== null) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  const stop = async () => {
+    child.kill('SIGTERM');
+    return exited;
+  };
+  try {
+    await until(
+      'GET /readyz',
+      async () => {
+        if (child.exitCode !== null) throw new Error('the server exited');
+        return fetch(`${url}/readyz`).then((r) => r.status === 200, () => false);
+      },
+      30_000,
+      100,
+    );
+  } catch {
+    child.kill('SIGKILL');
+    throw new Error(`server did not start:\n${output}`);
   }
-  child.kill('SIGKILL');
-  throw new Error(`server did not start:\n${output}`);
+  return { url, process: child, output: () => output, stop };
 }
