@@ -7,6 +7,7 @@ import { operatorTokens } from '../db/schema.ts';
 import { accessOf, NO_SESSION, type Actor, type Authorizer, type OperatorActor, type UserActor } from './actor.ts';
 import { Problem } from './problems.ts';
 import { findActiveApiToken, type ActiveApiToken } from './api-tokens.ts';
+import { createLastUseRecorder } from './last-use.ts';
 import { createProvisioningAuthenticator } from './provisioning-tokens.ts';
 import { operatorFromSessionCookie } from './operator-sessions.ts';
 import type { CredentialCache } from './credential-cache.ts';
@@ -58,8 +59,7 @@ export function bearerToken(request: FastifyRequest): string | null {
 export function registerAuthentication(app: FastifyInstance, options: AuthenticationOptions): void {
   app.decorateRequest('actor', null);
 
-  /** Operator token id → when this process last wrote its use. */
-  const operatorUseRecorded = new Map<string, number>();
+  const recordOperatorTokenUse = createLastUseRecorder('operator token');
 
   const authenticateOperator = async (request: FastifyRequest): Promise<OperatorActor | null> => {
     const token = bearerToken(request);
@@ -82,17 +82,7 @@ export function registerAuthentication(app: FastifyInstance, options: Authentica
       .limit(1);
     if (row === undefined) return null;
     const now = options.now();
-    // When it was last used, to the minute: enough to tell a token in use from a forgotten one. The
-    // process remembers its own writes, so a burst of requests makes one write, not one each.
-    const recorded = Math.max(row.lastUsedAt?.getTime() ?? 0, operatorUseRecorded.get(row.id) ?? 0);
-    if (now.getTime() - recorded >= 60_000) {
-      operatorUseRecorded.set(row.id, now.getTime());
-      options.db
-        .update(operatorTokens)
-        .set({ lastUsedAt: now })
-        .where(eq(operatorTokens.id, row.id))
-        .catch((error: unknown) => request.log.warn({ err: error }, 'operator token use not recorded'));
-    }
+    await recordOperatorTokenUse(row, now, () => options.db.update(operatorTokens).set({ lastUsedAt: now }).where(eq(operatorTokens.id, row.id)), request.log);
     return { kind: 'operator', tokenId: row.id, name: row.name, scopes: row.scopes };
   };
 

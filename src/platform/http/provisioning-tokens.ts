@@ -5,14 +5,14 @@ import type { Database } from '../db/client.ts';
 import { provisioningTokens, users } from '../db/schema.ts';
 import { licenceOfToken } from '../licence-tokens.ts';
 import type { ProvisioningActor } from './actor.ts';
+import { createLastUseRecorder } from './last-use.ts';
 
 // Provisioning tokens (SCIM): looked up by hash on every request, never cached, so a revoked token
 // is refused at once by every process. A token acts with its creator's rights, so it stops working
 // while its creator is deactivated (and goes when they are deleted), as their own sessions do.
 
 export function createProvisioningAuthenticator(db: Database, now: () => Date) {
-  /** Token id → when this process last wrote its use. */
-  const useRecorded = new Map<string, number>();
+  const recordUse = createLastUseRecorder('provisioning token');
 
   return async (request: FastifyRequest, token: string): Promise<ProvisioningActor | null> => {
     const routed = licenceOfToken(token, 'gps_');
@@ -34,16 +34,8 @@ export function createProvisioningAuthenticator(db: Database, now: () => Date) {
       .where(and(inLicence, eq(provisioningTokens.tokenHash, hashToken(token)), isNull(provisioningTokens.revokedAt)))
       .limit(1);
     if (row === undefined) return null;
-    // Last use to the minute, as for operator tokens: one write for a burst of requests, not one each.
     const at = now();
-    const recorded = Math.max(row.lastUsedAt?.getTime() ?? 0, useRecorded.get(row.id) ?? 0);
-    if (at.getTime() - recorded >= 60_000) {
-      useRecorded.set(row.id, at.getTime());
-      db.update(provisioningTokens)
-        .set({ lastUsedAt: at })
-        .where(and(eq(provisioningTokens.licenceId, row.licenceId), eq(provisioningTokens.id, row.id)))
-        .catch((error: unknown) => request.log.warn({ err: error }, 'provisioning token use not recorded'));
-    }
+    await recordUse(row, at, () => db.update(provisioningTokens).set({ lastUsedAt: at }).where(and(eq(provisioningTokens.licenceId, row.licenceId), eq(provisioningTokens.id, row.id))), request.log);
     return {
       kind: 'provisioning',
       licenceId: row.licenceId,
