@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migratedDataDir } from '../support/data-dir.ts';
 import { onPostgres } from '../support/database.ts';
-import { gatehouseCommand } from '../support/process.ts';
+import { gatehouseCommand, untilReady } from '../support/process.ts';
 import { until } from '../support/wait.ts';
 
 // The `gatehouse` command as an operator runs it: a real process, real signals, real exit codes.
@@ -54,20 +54,7 @@ async function serve(env: Record<string, string>): Promise<Served> {
   const url = `http://127.0.0.1:${port}`;
   // Ready is a state we wait for; the deadline only bounds a process that never gets there, and is
   // wide because a start on a machine busy with other test files can take tens of seconds.
-  try {
-    await until(
-      'GET /readyz',
-      async () => {
-        if (child.exitCode !== null) throw new Error('the server exited');
-        return fetch(`${url}/readyz`).then((r) => r.status === 200, () => false);
-      },
-      SERVER_START_MS,
-      100,
-    );
-  } catch {
-    child.kill('SIGKILL');
-    throw new Error(`server did not start:\n${output}`);
-  }
+  await untilReady(child, url, () => output, SERVER_START_MS);
   return { process: child, output: () => output, url, exited };
 }
 

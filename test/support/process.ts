@@ -55,6 +55,27 @@ export function compiledServerArgs(): string[] {
   return start.slice(1);
 }
 
+/**
+ * Waits until the server `child` answers GET /readyz at `url`; a server that exits or never gets
+ * there is killed, and the error shows its output.
+ */
+export async function untilReady(child: ChildProcess, url: string, output: () => string, timeoutMs: number): Promise<void> {
+  try {
+    await until(
+      'GET /readyz',
+      async () => {
+        if (child.exitCode !== null) throw new Error('the server exited');
+        return fetch(`${url}/readyz`).then((r) => r.status === 200, () => false);
+      },
+      timeoutMs,
+      100,
+    );
+  } catch {
+    child.kill('SIGKILL');
+    throw new Error(`server did not start:\n${output()}`);
+  }
+}
+
 /** A server process, compiled and started as `npm start` starts it in production. */
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   const port = await freePort();
@@ -73,19 +94,6 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     child.kill('SIGTERM');
     return exited;
   };
-  try {
-    await until(
-      'GET /readyz',
-      async () => {
-        if (child.exitCode !== null) throw new Error('the server exited');
-        return fetch(`${url}/readyz`).then((r) => r.status === 200, () => false);
-      },
-      30_000,
-      100,
-    );
-  } catch {
-    child.kill('SIGKILL');
-    throw new Error(`server did not start:\n${output}`);
-  }
+  await untilReady(child, url, () => output, 30_000);
   return { url, process: child, output: () => output, stop };
 }
