@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listUserViews } from '../../src/features/users/store.ts';
+import { listUserViews, TRIGRAM_SAMPLE } from '../../src/features/users/store.ts';
 import { configurationId, createLicence, newUser, signIn, startTestApp, TEST_PASSWORD, type LicenceFixture, type TestApp } from '../support/app.ts';
 
 let test: TestApp;
@@ -175,19 +175,33 @@ describe('the list', () => {
     expect(new Set(seen.map((u) => u.id))).toEqual(new Set([made[0], made[1], made[2], made[4]]));
     expect(seen.map((u) => u.login)).toEqual([...seen.map((u) => u.login)].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())));
 
-    // The same pages whatever the walk's length: none (every search goes to the trigram index), one
-    // or three entries (walks that stop short of the list's end, then the index, whose choice is kept
-    // for the licence), the whole licence.
+    // The same pages whatever the walk's length: none, one or three entries (walks that stop short of
+    // the list's end: the licence is big, and its searches then go as a sample of its users tells:
+    // walked, or asked of the trigram index), the whole licence.
     for (const walkLimit of [0, 1, 3, 3, 100]) {
       const pages: string[] = [];
       let after: [string, string] | null = null;
       for (;;) {
-        const rows = await listUserViews(test.database.handle.db, own.licence.id, { status: 'active', q: 'pagewalk', after, limit: 2 }, walkLimit);
+        const rows = await listUserViews(test.database.handle.db, own.licence.id, { status: 'active', q: 'pagewalk', after, limit: 2 }, { walkLimit, sampleSize: TRIGRAM_SAMPLE });
         pages.push(...rows.slice(0, 2).map((row) => row.user.id));
         if (rows.length <= 2) break;
         after = [rows[1]!.user.login.toLowerCase(), rows[1]!.user.id];
       }
       expect({ walkLimit, pages }).toEqual({ walkLimit, pages: seen.map((u) => u.id) });
+    }
+
+    // Terms with trigrams most of the licence's users share ("pagewalk", "user", ".example"): when the
+    // licence's sample does not hold the term, the trigram index is asked for the rest of the term
+    // only and the whole term is tested on the rows, so the answers are the same whatever the sample
+    // (one user, or all six). With all six, "xwalker" is asked as "lker", which finds Cyd Pagewalker
+    // in the index, whom the whole term then excludes.
+    for (const [q, count] of [['pagewalk.example', 1], ['walker', 1], ['one.example', 1], ['xwalker', 0]] as const) {
+      const expected = (await own.adminClient.get(`/api/v1/users?q=${q}`)).body.items.map((u: { id: string }) => u.id);
+      expect({ q, found: expected.length }).toEqual({ q, found: count });
+      for (const tuning of [{ walkLimit: 0, sampleSize: 1 }, { walkLimit: 0, sampleSize: TRIGRAM_SAMPLE }, { walkLimit: 100, sampleSize: 1 }]) {
+        const rows = await listUserViews(test.database.handle.db, own.licence.id, { status: 'active', q, after: null, limit: 50 }, tuning);
+        expect({ q, tuning, ids: rows.map((row) => row.user.id) }).toEqual({ q, tuning, ids: expected });
+      }
     }
   });
 

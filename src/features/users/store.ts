@@ -2,6 +2,7 @@ import { and, asc, count, eq, inArray, ne, or, sql, type SQL } from 'drizzle-orm
 import type { Executor } from '../../platform/db/client.ts';
 import { perExecutor, value } from '../../platform/db/prepared.ts';
 import { apiAccounts, entities, entityGroupMembers, entityGroups, licences, rightsConfigurations, users, userTotp } from '../../platform/db/schema.ts';
+import { searchPlan, type SampledUser } from '../../core/search-terms.ts';
 
 // Queries on users and the licence data a user refers to. Every query names the licence: the tenant fence.
 
@@ -57,14 +58,24 @@ const likePattern = (q: string) => `%${q.toLowerCase().replace(/[\\%_]/g, (c) =>
 export const SEARCH_WALK_LIMIT = 20_000;
 /** How long a licence found too big to walk goes straight to the trigram index, and how many such licences are kept. */
 const BIG_LICENCE_KEPT_MS = 60_000;
-const BIG_LICENCES_KEPT = 10_000;
+const BIG_LICENCES_KEPT = 200;
+/** How many of a big licence's users are read (when it is found big) to tell its common trigrams (core/search-terms.ts). */
+export const TRIGRAM_SAMPLE = 1_000;
+/** How far a big licence's list is walked for a term its sample finds frequent and early (a few milliseconds a 10,000 entries). */
+const FREQUENT_TERM_WALK = 100_000;
+
+/** How a search goes: its walk's length and its trigram sample's size (tests lower them). */
+export interface SearchTuning {
+  walkLimit: number;
+  sampleSize: number;
+}
+const SEARCH_TUNING: SearchTuning = { walkLimit: SEARCH_WALK_LIMIT, sampleSize: TRIGRAM_SAMPLE };
 
 export async function listUserViews(
   executor: Executor,
   licenceId: string,
   filter: { status: 'active' | 'deactivated'; q?: string; after: [string, string] | null; limit: number },
-  /** Up to how many entries a search walks (tests lower it to reach the trigram index). */
-  walkLimit = SEARCH_WALK_LIMIT,
+  { walkLimit, sampleSize }: SearchTuning = SEARCH_TUNING,
 ): Promise<UserView[]> {
   const statements = listStatements.of(executor);
   const after = filter.after === null ? {} : { afterLogin: filter.after[0], afterId: filter.after[1] };
@@ -73,7 +84,7 @@ export async function listUserViews(
   // A search chooses the ids of the page first, then reads those rows only.
   const take = filter.limit + 1;
   const values = { licenceId, status: filter.status, ...after, pattern: likePattern(filter.q), take, walkLimit };
-  const ids = await statements.searchIds(shape, values);
+  const ids = await statements.searchIds(shape, values, filter.q.toLowerCase(), sampleSize);
   if (ids.length === 0) return [];
   return statements.byIds.execute({ licenceId, ids });
 }
@@ -148,6 +159,25 @@ const listStatements = perExecutor((executor) => {
       .limit(value('take'))
       .prepare(PLANNED_EACH_TIME);
 
+  // The same, the index asked only for a stretch of the term (`narrow`, core/search-terms.ts) and the
+  // whole term tested on the rows it finds: `|| ''` keeps that test out of the index's reach.
+  const searchByNarrowedIndex = (after: boolean) =>
+    executor
+      .select({ id: users.id })
+      .from(users)
+      .where(and(...conditions(after), sql`${searchText} LIKE ${value('narrow')}`, sql`(${searchText} || '') LIKE ${value('pattern')}`))
+      .orderBy(asc(loginKey), asc(users.id))
+      .limit(value('take'))
+      .prepare(PLANNED_EACH_TIME);
+  // A sample of the licence's users: the first in id order, ids being random (version 4 UUIDs).
+  const trigramSample = executor
+    .select({ text: searchText, loginKey })
+    .from(users)
+    .where(eq(users.licenceId, value('licenceId')))
+    .orderBy(asc(users.licenceId), asc(users.id))
+    .limit(value('size'))
+    .prepare(PLANNED_EACH_TIME);
+
   const byIds = selectUserViews(executor)
     .where(and(eq(users.licenceId, value('licenceId')), sql`${users.id} = ANY(${value('ids')}::uuid[])`))
     .orderBy(asc(loginKey), asc(users.id))
@@ -155,23 +185,35 @@ const listStatements = perExecutor((executor) => {
 
   const walks = { first: searchByWalk(false), after: searchByWalk(true) };
   const indexSearches = { first: searchByIndex(false), after: searchByIndex(true) };
+  const narrowedSearches = { first: searchByNarrowedIndex(false), after: searchByNarrowedIndex(true) };
   // A search walks first: a frequent term fills its page within the walk, and nothing else is asked.
   // A page left short is the answer if the walk read the whole licence (at most `walkLimit` users);
-  // otherwise the licence is big, and the trigram index answers. Licences found big lately go to the
-  // index at once. Either way gives the same answers (only the cost differs), so a licence that
-  // has shrunk since is walked again when its mark expires.
-  const big = new Map<string, number>();
+  // otherwise the licence is big: a sample of its users is read, and its searches go as the sample
+  // tells (core/search-terms.ts) while the licence is remembered as big. Every way gives the same
+  // answers (only the cost differs), so a licence that has shrunk since is walked again when its mark
+  // expires.
+  const big = new Map<string, { until: number; sample: SampledUser[] }>();
   type SearchValues = { licenceId: string; status: string; pattern: string; take: number; walkLimit: number; afterLogin?: string; afterId?: string };
-  const searchIds = async (shape: 'first' | 'after', values: SearchValues): Promise<string[]> => {
-    const key = `${values.walkLimit} ${values.licenceId}`;
-    if ((big.get(key) ?? 0) <= Date.now()) {
+  const searchIds = async (shape: 'first' | 'after', values: SearchValues, term: string, sampleSize: number): Promise<string[]> => {
+    const key = `${values.walkLimit} ${sampleSize} ${values.licenceId}`;
+    let known = big.get(key);
+    if ((known?.until ?? 0) <= Date.now()) {
       const found = (await walks[shape].execute(values)).map((row) => row.id);
       if (found.length >= values.take) return found;
       const [size] = await licenceSize.execute({ licenceId: values.licenceId, most: values.walkLimit + 1 });
       if ((size?.users ?? 0) <= values.walkLimit) return found;
       if (big.size >= BIG_LICENCES_KEPT) big.clear();
-      big.set(key, Date.now() + BIG_LICENCE_KEPT_MS);
+      const sample = await trigramSample.execute({ licenceId: values.licenceId, size: sampleSize });
+      known = { until: Date.now() + BIG_LICENCE_KEPT_MS, sample: sample.sort((a, b) => (a.loginKey < b.loginKey ? -1 : a.loginKey > b.loginKey ? 1 : 0)) };
+      big.set(key, known);
     }
+    const plan = searchPlan(term, known?.sample ?? [], values.afterLogin ?? null);
+    if (plan.kind === 'walk') {
+      // A walk bounded all the same: should the sample have misled, the index answers after it.
+      const found = (await walks[shape].execute({ ...values, walkLimit: FREQUENT_TERM_WALK })).map((row) => row.id);
+      if (found.length >= values.take) return found;
+    }
+    if (plan.kind === 'narrowed') return (await narrowedSearches[shape].execute({ ...values, narrow: likePattern(plan.stretch) })).map((row) => row.id);
     return (await indexSearches[shape].execute(values)).map((row) => row.id);
   };
 
