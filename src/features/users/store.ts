@@ -56,7 +56,7 @@ const likePattern = (q: string) => `%${q.toLowerCase().replace(/[\\%_]/g, (c) =>
  * to the table, not the licence (bench/users/README.md).
  */
 export const SEARCH_WALK_LIMIT = 20_000;
-/** How long a licence found too big to walk goes straight to the trigram index, and how many such licences are kept. */
+/** How long a licence found too big to walk is searched by its sample without being walked first, and how many such licences are kept. */
 const BIG_LICENCE_KEPT_MS = 60_000;
 const BIG_LICENCES_KEPT = 200;
 /** How many of a big licence's users are read (when it is found big) to tell its common trigrams (core/search-terms.ts). */
