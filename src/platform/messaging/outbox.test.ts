@@ -47,6 +47,19 @@ describe('the outbox', () => {
     expect(sent.filter((m) => m.to === 'rolled@back.example')).toEqual([]);
   });
 
+  it('delivers oldest first, to the microsecond: two messages queued within one millisecond keep their order', async () => {
+    const [older, newer] = ['order-older@example.com', 'order-newer@example.com'];
+    // The newer is written first, so that the table's own order is the wrong one.
+    await enqueueMessages(database.handle.db, [{ licenceId: null, channel: 'email', to: newer, subject: 's', text: 't' }]);
+    await enqueueMessages(database.handle.db, [{ licenceId: null, channel: 'email', to: older, subject: 's', text: 't' }]);
+    // Queued 800 microseconds apart; the newer due first (the claim takes the due in that order).
+    await database.handle.db.execute(sql`UPDATE outbox SET created_at = '2026-01-01T00:00:00.000900Z', next_attempt_at = now() - interval '2 seconds' WHERE recipient = ${newer}`);
+    await database.handle.db.execute(sql`UPDATE outbox SET created_at = '2026-01-01T00:00:00.000100Z', next_attempt_at = now() - interval '1 second' WHERE recipient = ${older}`);
+    const { sent, transport } = keeping();
+    expect(await new OutboxWorker(database.handle.db, { email: transport, sms: transport }, logger).deliverDue()).toBe(2);
+    expect(sent.map((message) => message.to)).toEqual([older, newer]);
+  });
+
   it('keeps a message whose delivery failed and retries it later, then delivers it once', async () => {
     const { sent, transport: flaky } = refusingFirst();
     await enqueueMessages(database.handle.db, [{ licenceId: null, channel: 'email', to: 'retry@example.com', subject: 'Hi', text: 'Body' }]);

@@ -188,21 +188,26 @@ export class OutboxWorker {
 
   private async claim(): Promise<ClaimedMessage[]> {
     const asked = Date.now();
+    // RETURNING keeps no order: the claimed rows are sorted by the database, oldest first, so that a
+    // welcome e-mail precedes a later reset. (Sorted here, by JavaScript dates, two messages queued
+    // within the same millisecond came in either order: the database keeps microseconds.)
     const result = await this.db.execute(sql`
-      UPDATE outbox SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => ${this.leaseMilliseconds / 1000})
-      WHERE (licence_id, id) IN (
-        SELECT licence_id, id FROM outbox
-        WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now()
-        ORDER BY next_attempt_at
-        LIMIT ${BATCH}
-        FOR UPDATE SKIP LOCKED
+      WITH claimed AS (
+        UPDATE outbox SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => ${this.leaseMilliseconds / 1000})
+        WHERE (licence_id, id) IN (
+          SELECT licence_id, id FROM outbox
+          WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now()
+          ORDER BY next_attempt_at
+          LIMIT ${BATCH}
+          FOR UPDATE SKIP LOCKED
+        )
+        RETURNING id, licence_id, channel, recipient, subject, body, attempts, created_at
       )
-      RETURNING id, licence_id, channel, recipient, subject, body, attempts, created_at`);
+      SELECT id, licence_id, channel, recipient, subject, body, attempts FROM claimed ORDER BY created_at`);
     this.leaseValidUntil = asked + this.leaseMilliseconds;
-    // RETURNING keeps no order: deliver oldest first, so a welcome e-mail precedes a later reset.
-    const rows = rowsOf<ClaimedMessage & { created_at: Date | string }>(result);
+    const rows = rowsOf<ClaimedMessage>(result);
     rows.forEach((row) => this.held.set(row.id, { licenceId: row.licence_id, attempts: row.attempts }));
-    return rows.sort((a, b) => new Date(a.created_at).getTime() - new Date(b.created_at).getTime());
+    return rows;
   }
 
   /**
