@@ -12,8 +12,9 @@
 // most of the licence's users share (a login prefix every account has, the company's e-mail domain)
 // narrows nothing, yet its entry lists every one of them, and checking each candidate against it is
 // most of the search's time: at 1,000,000 users in one licence, the index took 8.5 ms for `user345`
-// and 3.8 ms for `er345`, which finds the same rows (bench/users/README.md). So the index is asked for the stretch of the term whose trigrams are not
-// that common, and the whole term is tested on the rows it finds: the same answer, fewer entries read.
+// and 3.8 ms for `er345`, which finds the same rows (bench/users/README.md). So the index is asked
+// for the stretch of the term whose trigrams are not that common, and the whole term is tested on the
+// rows it finds: the same answer, fewer entries read.
 // Which trigrams are common is learnt from a sample of the licence's users. No library does this:
 // PostgreSQL keeps no trigram frequencies, and pg_trgm asks the index for every trigram of a pattern.
 
@@ -42,9 +43,9 @@ export type SearchPlan = { kind: 'walk' } | { kind: 'index' } | { kind: 'narrowe
  */
 export function searchPlan(term: string, sample: readonly SampledUser[], from: string | null): SearchPlan {
   if (term.length < 3 || sample.length === 0) return { kind: 'index' };
-  const ahead = from === null ? sample : sample.filter((user) => user.loginKey > from);
   const matches = sample.reduce((found, user) => (user.text.includes(term) ? found + 1 : found), 0);
   if (matches >= Math.max(1, sample.length * FREQUENT_TERM_SHARE)) {
+    const ahead = from === null ? sample : sample.filter((user) => user.loginKey > from);
     const first = ahead.findIndex((user) => user.text.includes(term));
     return first !== -1 && first < Math.max(1, ahead.length * EARLY_SHARE) ? { kind: 'walk' } : { kind: 'index' };
   }

@@ -103,12 +103,12 @@ export function createApiAccountsService(ctx: AppContext, transferBox: TransferB
   };
 
   /**
-   * Makes a new secret and sends it along the holder's route, in the holder's language (an outside
-   * holder's: `requesterLanguage`, that of the admin who asked); answers its hash. Inside the caller's transaction.
+   * Makes a new secret and sends it along the holder's route, in `language` (the holder's own, or for
+   * an outside holder that of the admin who asked); answers its hash. Inside the caller's transaction.
    */
-  async function deliverSecret(tx: Transaction, account: store.AccountRow, route: Exclude<Route, { delivery: null }>, requesterLanguage: string | null, licenceCode: string, actor: AuditActor): Promise<string> {
+  async function deliverSecret(tx: Transaction, account: store.AccountRow, route: Exclude<Route, { delivery: null }>, language: string, licenceCode: string, actor: AuditActor): Promise<string> {
     const secret = randomToken();
-    const texts = secretDelivery(route.language ?? requesterLanguage ?? 'en', { login: account.login, licenceCode, secret });
+    const texts = secretDelivery(language, { login: account.login, licenceCode, secret });
     if (route.delivery === 'transfer-box') {
       await transferBox.deliverInTransaction(tx, {
         licenceId: account.licenceId,
@@ -278,7 +278,7 @@ export function createApiAccountsService(ctx: AppContext, transferBox: TransferB
           secretSetAt: now,
           secretReminderSentAt: null,
         };
-        const secretHash = await deliverSecret(tx, account, route, request.requestedByLanguage, licence.code, actor);
+        const secretHash = await deliverSecret(tx, account, route, route.language ?? request.requestedByLanguage, licence.code, actor);
         const delivery = route.delivery;
         await store.insertAccount(tx, { ...account, secretHash });
         await store.decideRequest(tx, request, { status: 'fulfilled', reason: null, decidedAt: now, decidedBy: actor.name, apiAccountId: account.id, delivery });
@@ -343,7 +343,9 @@ export function createApiAccountsService(ctx: AppContext, transferBox: TransferB
         // The same holder as at the start, by id — never whoever has their e-mail now.
         const route = await routeOf(tx, catalog, licenceId, account);
         deliverable(route);
-        const secretHash = await deliverSecret(tx, account, route, await store.requestLanguage(tx, licenceId, account.requestId), licence.code, actor);
+        // An outside holder reads the language of the admin who asked for the account, as at its creation.
+        const language = route.language ?? (await store.requestLanguage(tx, licenceId, account.requestId)) ?? 'en';
+        const secretHash = await deliverSecret(tx, account, route, language, licence.code, actor);
         const now = ctx.now();
         // A new secret starts a new age (the licence's maximum, features/password-renewal).
         await store.updateAccount(tx, licenceId, accountId, { secretHash, secretSetAt: now, updatedAt: now });
