@@ -17,6 +17,16 @@ export const PASSWORD_WEAKNESS_MESSAGES: Record<PasswordWeakness, string> = {
   repetitive: 'must not be a repeated or sequential pattern',
 };
 
+/** The same, after "Le mot de passe", for French readers. */
+export const PASSWORD_WEAKNESS_MESSAGES_FR: Record<PasswordWeakness, string> = {
+  too_short: `doit compter au moins ${PASSWORD_MIN_LENGTH} caractères`,
+  too_long: `doit compter au plus ${PASSWORD_MAX_LENGTH} caractères`,
+  contains_login: 'ne doit pas contenir votre identifiant',
+  contains_email: 'ne doit pas contenir votre adresse e-mail',
+  common: 'est trop courant : il figure dans des listes de mots de passe divulgués',
+  repetitive: 'ne doit pas être une suite ou une répétition',
+};
+
 // The list is static data shipped beside this file (see data/README.md): read once, on first use,
 // so that modules which never check a password do not pay for it.
 let commonPasswords: ReadonlySet<string> | null = null;

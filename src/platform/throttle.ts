@@ -43,7 +43,7 @@ export function lockSeconds(policy: ThrottlePolicy, failures: number): number {
 }
 
 export const tooManyAttempts = (retryAfterSeconds: number) =>
-  new Problem('too_many_attempts', `Too many failed attempts: try again in ${retryAfterSeconds} seconds`, { retryAfterSeconds });
+  new Problem('too_many_attempts', { en: `Too many failed attempts: try again in ${retryAfterSeconds} seconds`, fr: `Trop de tentatives échouées : réessayez dans ${retryAfterSeconds} secondes` }, { retryAfterSeconds });
 
 /** How many counted attempts between two sweeps of expired rows, per process. */
 const SWEEP_EVERY = 200;

@@ -211,7 +211,7 @@ describe('seats', () => {
     await setPasswordByApi(server, full.admin.email);
     for (const [language, button, reason] of [
       ['en', '+ Create a user', 'Every seat of the licence is taken'],
-      ['fr', '+ Créer un utilisateur', 'Tous les sièges de la licence sont pris'],
+      ['fr', '+ Créer un utilisateur', 'Toutes les places de la licence sont prises'],
     ] as const) {
       const { context, page } = await newConsole(browser, server);
       await signIn(page, full.code, 'alice');

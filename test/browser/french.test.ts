@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectNoSeriousA11yViolations, launchBrowser, menuEntries, newConsole, signIn } from './support/browser.ts';
-import { createLicence, PASSWORD, setPasswordByApi, startServer, type LicenceFixture, type RunningServer } from './support/server.ts';
+import { createLicence, createUser, PASSWORD, setPasswordByApi, startServer, type LicenceFixture, type RunningServer } from './support/server.ts';
 
 // The console end to end in French: switched from the header, kept across visits, and followed from
 // the signed-in user's own language.
@@ -85,6 +85,26 @@ describe('la console en français', () => {
 
     await page.getByRole('button', { name: 'Se déconnecter' }).click();
     await page.getByRole('heading', { name: 'Connexion' }).waitFor();
+    await context.close();
+  });
+
+  it('tells a French admin in French why the server refused, in its own words', async () => {
+    // A licence of two seats: Bruno deactivated, Chloé takes his seat, and Bruno cannot come back.
+    const full = await createLicence(server, { name: 'Fromageries Lemoine', language: 'fr', seatLimit: 2 });
+    await setPasswordByApi(server, full.admin.email);
+    await createUser(server, full, { login: 'bruno', firstName: 'Bruno', lastName: 'Petit', email: `bruno@${full.code}.test`, configuration: 'User' });
+    const { context, page } = await newConsole(browser, server, { locale: 'en-GB' });
+    await signIn(page, full.code, 'alice', PASSWORD);
+    await page.getByRole('heading', { name: 'Mon compte' }).waitFor();
+    await page.getByRole('link', { name: 'Utilisateurs' }).click();
+    await page.getByRole('link', { name: /Bruno Petit/ }).click();
+    await page.getByRole('button', { name: 'Désactiver' }).click();
+    await expect.poll(() => page.getByRole('status').innerText()).toContain('bruno est désactivé');
+    await createUser(server, full, { login: 'chloe', firstName: 'Chloé', lastName: 'Roux', email: `chloe@${full.code}.test`, configuration: 'User' });
+
+    await page.getByRole('button', { name: 'Activer' }).click();
+    // The server's sentence, with the licence's own figure, in the reader's language.
+    await expect.poll(() => page.getByRole('status').innerText()).toContain('Les 2 places de la licence sont toutes prises');
     await context.close();
   });
 });

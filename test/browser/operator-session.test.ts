@@ -88,7 +88,7 @@ describe('a seat limit below the seats in use', () => {
     // The same in French.
     await page.getByLabel('Language').selectOption('fr');
     await page.getByRole('form', { name: `Modifier la licence ${licence.code}` }).getByRole('button', { name: 'Enregistrer' }).click();
-    const french = page.getByRole('dialog', { name: 'Fixer la limite à 2 sièges, sous les 3 sièges occupés ?' });
+    const french = page.getByRole('dialog', { name: 'Fixer la limite à 2 places, sous les 3 places occupées ?' });
     await french.getByText('Personne n’est désactivé', { exact: false }).waitFor();
     await french.getByRole('button', { name: 'Abaisser la limite' }).click();
     await expect.poll(async () => (await server.operator('GET', `/licences/${licence.code}`)).seatLimit).toBe(2);

@@ -21,7 +21,7 @@ function period(query: PeriodQuery) {
   const after = cursors.newestFirst.decode(query.cursor);
   const from = query.from ? new Date(query.from) : undefined;
   const to = query.to ? new Date(query.to) : undefined;
-  ensure(!from || !to || from < to, invalidField('to', 'before_from', 'must come after from'));
+  ensure(!from || !to || from < to, invalidField('to', 'before_from', { en: 'must come after from', fr: 'doit venir après le début' }));
   return { from, to, after: after as [string, string] | null, limit: query.limit };
 }
 
@@ -53,7 +53,7 @@ export function createAccessesService(ctx: AppContext) {
       return ctx.transaction(async (tx) => {
         const support = await store.findSupportAccount(tx, licenceId);
         ensure(support !== null, notFound('support account'));
-        ensure(support.status === 'active', new Problem('support_access_blocked', 'The licence has deactivated its support account'));
+        ensure(support.status === 'active', new Problem('support_access_blocked', { en: 'The licence has deactivated its support account', fr: 'La licence a désactivé son compte support' }));
         const id = randomUUID();
         await store.insertSupportVisit(tx, { licenceId, id, at: now, ...visit, operatorTokenId: actor.id });
         const session = await createSession(tx, { licenceId, userId: support.id, ip: actor.ip, userAgent: null, now, supportVisitId: id }, { idleMinutes: ctx.config.sessionIdleMinutes, maxHours: ctx.config.sessionMaxHours });

@@ -6,7 +6,7 @@ import type { Executor, Transaction } from '../../platform/db/client.ts';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
 import { revokeApiTokens } from '../../platform/http/api-tokens.ts';
 import { cursors, pageOf } from '../../platform/http/pagination.ts';
-import { ensure, fieldError, invalidField, notFound, Problem, type FieldError } from '../../platform/http/problems.ts';
+import { ensure, fieldError, invalidFieldsDetail, notAnActiveUser, notFound, Problem, type FieldError } from '../../platform/http/problems.ts';
 import { enqueueMessages } from '../../platform/messaging/outbox.ts';
 import type { CompiledCatalog } from '../../core/catalog.ts';
 import type { CeilingCaller } from '../users/ceiling.ts';
@@ -86,12 +86,12 @@ export function presentAccount(view: store.AccountView) {
   };
 }
 
-const validationFailed = (errors: FieldError[]) => new Problem('validation_failed', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });
-const loginTaken = (login: string) => new Problem('login_taken', `The API login "${login}" is taken in this licence`, { errors: [fieldError('login', 'taken', 'is taken by an API account or a pending request')] });
+const validationFailed = (errors: FieldError[]) => new Problem('validation_failed', invalidFieldsDetail(errors), { errors });
+const loginTaken = (login: string) => new Problem('login_taken', { en: `The API login "${login}" is taken in this licence`, fr: `L'identifiant API « ${login} » est déjà pris dans cette licence` }, { errors: [fieldError('login', 'taken', 'is taken by an API account or a pending request')] });
 
 /** A route that cannot be taken at fulfilment or rotation: nothing is created, nothing is sent. */
 function deliverable(route: Route): asserts route is Exclude<Route, { delivery: null }> {
-  if (route.delivery === null) throw new Problem('conflict', `The secret cannot be delivered: ${route.error.field} ${route.error.message}`, { errors: [route.error] });
+  if (route.delivery === null) throw new Problem('conflict', { en: `The secret cannot be delivered: ${route.error.field} ${route.error.message}`, fr: `Le secret ne peut pas être remis : ${route.error.field} manque ou ne convient pas` }, { errors: [route.error] });
 }
 
 export function createApiAccountsService(ctx: AppContext, transferBox: TransferBoxDelivery, ceilings: UsersService['ceilings']) {
@@ -141,14 +141,14 @@ export function createApiAccountsService(ctx: AppContext, transferBox: TransferB
    */
   async function assess(tx: Transaction, catalog: CompiledCatalog, licenceId: string, requesterId: string, input: { login: string; holder: HolderInput }) {
     const requester = await store.findRequester(tx, licenceId, requesterId);
-    ensure(requester !== null, new Problem('forbidden', 'API accounts are requested by console users'));
+    ensure(requester !== null, new Problem('forbidden', { en: 'API accounts are requested by console users', fr: 'Les comptes API sont demandés par les utilisateurs de la console' }));
     ensure(!(await store.apiLoginHeld(tx, licenceId, input.login)), loginTaken(input.login));
     const errors: FieldError[] = [];
     let holder: RecordedHolder;
     let holderUser: store.HolderUserView = null;
     if ('userId' in input.holder) {
       const [user] = await store.findHolderUsers(tx, licenceId, [input.holder.userId]);
-      ensure(user !== undefined && user.status === 'active' && !user.protected, invalidField('holder.userId', 'not_found', 'is not an active user of this licence'));
+      ensure(user !== undefined && user.status === 'active' && !user.protected, notAnActiveUser('holder.userId'));
       holder = { holderUserId: user.id, holderFirstName: user.firstName, holderLastName: user.lastName, holderEmail: user.email, holderMobile: user.mobile };
       holderUser = user;
     } else {
@@ -172,7 +172,7 @@ export function createApiAccountsService(ctx: AppContext, transferBox: TransferB
   const pendingRequest = async (tx: Transaction, requestId: string) => {
     const request = await store.findRequestForDecision(tx, requestId);
     ensure(request !== null, notFound('API account request'));
-    ensure(request.status === 'pending', new Problem('conflict', `This request was ${request.status} already`));
+    ensure(request.status === 'pending', new Problem('conflict', { en: `This request was ${request.status} already`, fr: `Cette demande a déjà été ${request.status === 'fulfilled' ? 'traitée' : 'refusée'}` }));
     const licence = await store.findLicenceName(tx, request.licenceId);
     ensure(licence !== null, notFound('licence'));
     return { request, licence };

@@ -4,7 +4,7 @@ import { changedFields, recordAudit, type AuditActor } from '../../platform/audi
 import type { AppContext } from '../../platform/context.ts';
 import { hashToken, randomToken } from '../../platform/crypto.ts';
 import type { Transaction } from '../../platform/db/client.ts';
-import { ensure, fieldError, notFound, Problem, type FieldError } from '../../platform/http/problems.ts';
+import { ensure, fieldError, invalidFieldsDetail, notFound, Problem, type FieldError } from '../../platform/http/problems.ts';
 import { deleteApplication, findApplication, insertApplication, listApplications, updateApplication, type ApplicationKind, type ApplicationRow, type IdTokenSigningAlg } from './store.ts';
 import { uriListErrors, uriProblem } from './uris.ts';
 
@@ -150,7 +150,7 @@ export function createApplicationsService(ctx: Pick<AppContext, 'catalog' | 'now
 
   const check = async (registration: Registration) => {
     const errors = registrationErrors(registration, await ctx.catalog.current());
-    ensure(errors.length === 0, new Problem('validation_failed', errors.map((error) => `${error.field}: ${error.message}`).join('; '), { errors }));
+    ensure(errors.length === 0, new Problem('validation_failed', invalidFieldsDetail(errors), { errors }));
   };
 
   return {
@@ -224,7 +224,10 @@ export function createApplicationsService(ctx: Pick<AppContext, 'catalog' | 'now
     async rotateSecret(id: string, actor: AuditActor): Promise<{ clientId: string; clientSecret: string }> {
       return ctx.transaction(async (tx, announce) => {
         const row = await load(tx, id);
-        ensure(confidential(row.kind), new Problem('conflict', `A ${row.kind === 'spa' ? 'single-page' : 'native'} application is a public client: it has no secret to rotate`));
+        ensure(confidential(row.kind), new Problem('conflict', {
+        en: `A ${row.kind === 'spa' ? 'single-page' : 'native'} application is a public client: it has no secret to rotate`,
+        fr: `Une application ${row.kind === 'spa' ? 'monopage' : 'native'} est un client public : elle n'a pas de secret à renouveler`,
+      }));
         const clientSecret = newClientSecret();
         const now = ctx.now();
         await updateApplication(tx, id, { secretHash: hashToken(clientSecret), secretRotatedAt: now, updatedAt: now });

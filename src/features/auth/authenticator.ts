@@ -31,7 +31,7 @@ export function createAuthenticatorEnrolment(ctx: AppContext, deps: { secrets: S
       ensure(name !== null, notFound('user'));
       await ctx.db.transaction(async (tx) => {
         const current = await store.findTotp(tx, actor.licenceId, actor.userId);
-        ensure(current?.confirmedAt == null, new Problem('conflict', 'An authenticator app is already set up: remove it first to set up another'));
+        ensure(current?.confirmedAt == null, new Problem('conflict', { en: 'An authenticator app is already set up: remove it first to set up another', fr: "Une application d'authentification est déjà configurée : retirez-la d'abord pour en configurer une autre" }));
         await store.savePendingTotp(tx, actor.licenceId, actor.userId, deps.secrets.sealText(secret, ownerOf(actor.licenceId, actor.userId)), ctx.now());
       });
       return { secret, otpauthUrl: otpauthUrl({ issuer: 'Gatehouse', account: `${name.licence}/${name.login}`, secret }) };
@@ -41,12 +41,15 @@ export function createAuthenticatorEnrolment(ctx: AppContext, deps: { secrets: S
       const now = ctx.now();
       await ctx.db.transaction(async (tx) => {
         const pending = await store.findTotp(tx, actor.licenceId, actor.userId);
-        ensure(pending !== null && pending.confirmedAt === null, new Problem('conflict', 'No authenticator app is waiting for confirmation: start again'));
+        ensure(pending !== null && pending.confirmedAt === null, new Problem('conflict', { en: 'No authenticator app is waiting for confirmation: start again', fr: "Aucune application d'authentification n'attend de confirmation : recommencez" }));
         const secret = base32Decode(deps.secrets.openText(pending.secret, ownerOf(actor.licenceId, actor.userId)));
         const step = matchTotp(secret, request.code, now, null);
-        ensure(step !== null, invalidField('code', 'wrong_code', 'is not the current code of the app: check the phone’s clock and try the next one'));
+        ensure(step !== null, invalidField('code', 'wrong_code', {
+          en: 'is not the current code of the app: check the phone’s clock and try the next one',
+          fr: "n'est pas le code actuel de l'application : vérifiez l'heure du téléphone, puis saisissez le code suivant",
+        }));
         // The confirming code is spent, so it cannot sign in right after.
-        ensure(await store.confirmTotp(tx, actor.licenceId, actor.userId, step, now), new Problem('conflict', 'The authenticator app was confirmed meanwhile'));
+        ensure(await store.confirmTotp(tx, actor.licenceId, actor.userId, step, now), new Problem('conflict', { en: 'The authenticator app was confirmed meanwhile', fr: "L'application d'authentification a été confirmée entre-temps" }));
       });
     },
 

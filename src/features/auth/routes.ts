@@ -149,7 +149,7 @@ export function authRoutes(auth: AuthService, options: { secureCookies: boolean;
       handler: async (request, reply) => {
         const actor = userActor(request);
         const token = bearerToken(request);
-        if (actor.supportVisit === null || token === null) throw new Problem('forbidden', 'Only a support visit’s session is carried this way; people sign in');
+        if (actor.supportVisit === null || token === null) throw new Problem('forbidden', { en: 'Only a support visit’s session is carried this way; people sign in', fr: 'Seule la session d’une visite du support passe par ici ; les personnes se connectent' });
         setCookie(reply, { token });
         return { csrfToken: csrfTokenOf(token), user: await auth.account(actor.licenceId, actor.userId, actor.sessionId) };
       },

@@ -4,7 +4,9 @@ import type { AppContext } from '../../platform/context.ts';
 import { deriveToken, hashToken, sameSecret } from '../../platform/crypto.ts';
 import { licenceToken } from '../../platform/licence-tokens.ts';
 import type { Executor } from '../../platform/db/client.ts';
-import { ensure, Problem } from '../../platform/http/problems.ts';
+import { ensure, Problem, type Text } from '../../platform/http/problems.ts';
+
+const SIGN_IN_EXPIRED: Text = { en: 'This sign-in has expired: sign in again', fr: 'Cette connexion a expiré : reconnectez-vous' };
 import { enqueueMessages } from '../../platform/messaging/outbox.ts';
 import { tooManyAttempts, type Throttle } from '../../platform/throttle.ts';
 import { ownerOf } from './authenticator.ts';
@@ -40,8 +42,8 @@ interface ChallengedUser {
   language: string;
 }
 
-export const invalidCredentials = () => new Problem('invalid_credentials', 'Wrong licence, login or password');
-const wrongCode = () => new Problem('invalid_credentials', 'Wrong or expired code: sign in again if this keeps failing');
+export const invalidCredentials = () => new Problem('invalid_credentials', { en: 'Wrong licence, login or password', fr: 'Licence, identifiant ou mot de passe incorrect' });
+const wrongCode = () => new Problem('invalid_credentials', { en: 'Wrong or expired code: sign in again if this keeps failing', fr: 'Code incorrect ou expiré : reconnectez-vous si cela se répète' });
 
 /** The code is kept as an HMAC keyed by the challenge token, which only the client holds. */
 const smsCodeHash = (challengeToken: string, code: string) => deriveToken(challengeToken, `gatehouse-sms-code:${code}`);
@@ -74,7 +76,10 @@ export function createSecondFactor<SignedIn>(
       const onlySms = methods.length === 1 && methods[0] === 'sms';
       ensure(
         !onlySms || user.mobile !== null,
-        new Problem('forbidden', 'Your licence requires a code sent by SMS, but your account has no mobile number: ask your administrator to add one'),
+        new Problem('forbidden', {
+        en: 'Your licence requires a code sent by SMS, but your account has no mobile number: ask your administrator to add one',
+        fr: "Votre licence exige un code envoyé par SMS, mais votre compte n'a pas de numéro de mobile : demandez à votre administrateur d'en ajouter un",
+      }),
       );
       const now = ctx.now();
       // Names its licence, where it is looked up (platform/licence-tokens.ts).
@@ -166,7 +171,7 @@ export function createSecondFactor<SignedIn>(
         const found = challenge === null ? null : await store.findUserWithLicence(tx, challenge.licenceId, challenge.userId);
         const mobile = found?.user.mobile ?? null;
         // Rolling back keeps the send allowance of a challenge that could not be served.
-        if (found === null || mobile === null || found.user.status !== 'active') throw new Problem('invalid_credentials', 'This sign-in has expired: sign in again');
+        if (found === null || mobile === null || found.user.status !== 'active') throw new Problem('invalid_credentials', SIGN_IN_EXPIRED);
         await queueSmsCode(tx, { ...found.user, mobile }, found.licence.name, code);
         return true;
       });
@@ -176,12 +181,12 @@ export function createSecondFactor<SignedIn>(
       }
       // Nothing sent: say why, without telling more than the challenge's holder may know.
       const challenge = await store.findLiveChallenge(ctx.db, token, now, MAX_CODE_TRIES);
-      ensure(challenge !== null, new Problem('invalid_credentials', 'This sign-in has expired: sign in again'));
-      ensure(challenge.methods.includes('sms'), new Problem('conflict', 'This sign-in takes a code from your authenticator app, not by SMS'));
+      ensure(challenge !== null, new Problem('invalid_credentials', SIGN_IN_EXPIRED));
+      ensure(challenge.methods.includes('sms'), new Problem('conflict', { en: 'This sign-in takes a code from your authenticator app, not by SMS', fr: "Cette connexion demande un code de votre application d'authentification, pas par SMS" }));
       const secondsLeft = (until: Date) => Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
       if (challenge.smsSentCount >= MAX_SMS_SENDS) throw tooManyAttempts(secondsLeft(challenge.expiresAt));
       if (challenge.smsSentAt !== null) throw tooManyAttempts(secondsLeft(new Date(challenge.smsSentAt.getTime() + RESEND_AFTER_SECONDS * 1000)));
-      throw new Problem('conflict', 'No SMS can be sent for this sign-in');
+      throw new Problem('conflict', { en: 'No SMS can be sent for this sign-in', fr: 'Aucun SMS ne peut être envoyé pour cette connexion' });
     },
   };
 }

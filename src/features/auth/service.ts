@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { passwordWeakness, PASSWORD_WEAKNESS_MESSAGES } from '../../core/password-policy.ts';
+import { passwordWeakness, PASSWORD_WEAKNESS_MESSAGES, PASSWORD_WEAKNESS_MESSAGES_FR } from '../../core/password-policy.ts';
 import type { RenewalPolicy, RenewalSubject } from '../../core/password-renewal.ts';
 import type { AppContext } from '../../platform/context.ts';
 import type { Transaction } from '../../platform/db/client.ts';
 import type { StatementParts } from '../../platform/db/prepared.ts';
 import type { Sealer } from '../../platform/encryption.ts';
 import { hashPassword, verifyPassword } from '../../platform/crypto.ts';
-import { ensure, notFound, Problem } from '../../platform/http/problems.ts';
+import { ensure, notFound, Problem, type Text } from '../../platform/http/problems.ts';
+
+const LINK_INVALID: Text = { en: 'This link is unknown, used or expired: ask for a new one', fr: "Ce lien est inconnu, a déjà servi ou a expiré : demandez-en un nouveau" };
 import { endSession, endUserSessions, newSession, type NewSession } from '../../platform/http/sessions.ts';
 import { createThrottle } from '../../platform/throttle.ts';
 import { createAuthenticatorEnrolment } from './authenticator.ts';
@@ -108,7 +110,7 @@ export function createAuthService(ctx: AppContext, { secrets }: { secrets: Seale
     await throttle.attempt(keys);
     const user = await store.findUser(ctx.db, actor.licenceId, actor.userId);
     const matches = await verifyPassword(user?.passwordHash ?? null, password);
-    ensure(matches, new Problem('invalid_credentials', `The ${field === 'password' ? 'password' : 'current password'} is wrong`, { errors: [{ field, code: 'invalid_credentials', message: 'is wrong' }] }, 403));
+    ensure(matches, new Problem('invalid_credentials', { en: `The ${field === 'password' ? 'password' : 'current password'} is wrong`, fr: `Le mot de passe${field === 'password' ? '' : ' actuel'} est incorrect` }, { errors: [{ field, code: 'invalid_credentials', message: 'is wrong' }] }, 403));
     await throttle.refund(keys);
   };
 
@@ -123,11 +125,11 @@ export function createAuthService(ctx: AppContext, { secrets }: { secrets: Seale
     await rememberPassword(executor, user, passwordHash, now);
   };
 
-  const weakPassword = (password: string, user: { login: string; email: string }) => {
+  const weakPassword = (password: string, user: { login: string; email: string }, field = 'password') => {
     const weakness = passwordWeakness(password, user);
     if (weakness === null) return null;
     const message = PASSWORD_WEAKNESS_MESSAGES[weakness];
-    return new Problem('weak_password', `The password ${message}`, { reason: weakness, errors: [{ field: 'password', code: weakness, message }] });
+    return new Problem('weak_password', { en: `The password ${message}`, fr: `Le mot de passe ${PASSWORD_WEAKNESS_MESSAGES_FR[weakness]}` }, { reason: weakness, errors: [{ field, code: weakness, message }] });
   };
 
   return {
@@ -203,9 +205,9 @@ export function createAuthService(ctx: AppContext, { secrets }: { secrets: Seale
       const now = ctx.now();
       await ctx.transaction(async (tx, announce) => {
         const token = await store.findUsablePasswordToken(tx, request.token, now);
-        ensure(token !== null, new Problem('invalid_token', 'This link is unknown, used or expired: ask for a new one'));
+        ensure(token !== null, new Problem('invalid_token', LINK_INVALID));
         const user = await store.findUser(tx, token.licenceId, token.userId);
-        ensure(user !== null && user.status === 'active', new Problem('invalid_token', 'This link is unknown, used or expired: ask for a new one'));
+        ensure(user !== null && user.status === 'active', new Problem('invalid_token', LINK_INVALID));
         const weakness = weakPassword(request.password, user);
         if (weakness !== null) throw weakness;
         await ensurePasswordNotReused(tx, user, request.password, 'password');
@@ -222,8 +224,8 @@ export function createAuthService(ctx: AppContext, { secrets }: { secrets: Seale
       await ctx.transaction(async (tx, announce) => {
         const user = await store.findUser(tx, actor.licenceId, actor.userId);
         ensure(user !== null, notFound('user'));
-        const weakness = weakPassword(request.newPassword, user);
-        if (weakness !== null) throw new Problem('weak_password', weakness.detail, { ...weakness.extensions, errors: [{ field: 'newPassword', code: String(weakness.extensions.reason), message: PASSWORD_WEAKNESS_MESSAGES[weakness.extensions.reason as keyof typeof PASSWORD_WEAKNESS_MESSAGES] }] });
+        const weakness = weakPassword(request.newPassword, user, 'newPassword');
+        if (weakness !== null) throw weakness;
         await ensurePasswordNotReused(tx, user, request.newPassword, 'newPassword');
         const now = ctx.now();
         await setNewPassword(tx, user, request.newPassword, now);

@@ -3,7 +3,7 @@ import { base32Decode, matchTotp } from '../../core/totp.ts';
 import type { AppContext } from '../../platform/context.ts';
 import type { Sealer } from '../../platform/encryption.ts';
 import { verifyPassword } from '../../platform/crypto.ts';
-import { ensure, fieldError, forbidden, notFound, Problem } from '../../platform/http/problems.ts';
+import { ensure, fieldError, forbidden, notFound, Problem, stepUpRequired } from '../../platform/http/problems.ts';
 import type { Throttle } from '../../platform/throttle.ts';
 import { ownerOf } from './authenticator.ts';
 import { accountKey } from './sign-in-throttle.ts';
@@ -49,7 +49,7 @@ export function proofIn(body: unknown): StepUpProof {
 
 export function createStepUp(ctx: AppContext, deps: { throttle: Throttle; secrets: Sealer }) {
   const failed = (field: 'currentPassword' | 'code', message: string) =>
-    new Problem('step_up_failed', `${field === 'code' ? 'The code' : 'The current password'} ${message}`, { errors: [fieldError(field, 'invalid', message)] });
+    new Problem('step_up_failed', { en: `${field === 'code' ? 'The code' : 'The current password'} ${message}`, fr: `${field === 'code' ? 'Le code' : 'Le mot de passe actuel'} est incorrect` }, { errors: [fieldError(field, 'invalid', message)] });
 
   /** A code from the user's confirmed authenticator app, spent so it cannot serve twice. */
   const codeMatches = async (actor: StepUpActor, code: string) => {
@@ -64,11 +64,14 @@ export function createStepUp(ctx: AppContext, deps: { throttle: Throttle; secret
     /** Answers when the proof is right; throws step_up_required, step_up_failed, 403 or 429 otherwise. */
     async verify(actor: StepUpActor, proof: StepUpProof): Promise<void> {
       // The support account has no password: the vendor cannot confirm these acts for the customer.
-      ensure(actor.supportVisit === null || actor.supportVisit === undefined, forbidden('A support visit cannot do this: the support account has no password to confirm it with. Ask an administrator of the licence.'));
-      ensure(actor.principal === 'user', forbidden('Only a person signed in to the console can do this, confirming it with their password'));
+      ensure(actor.supportVisit === null || actor.supportVisit === undefined, forbidden({
+        en: 'A support visit cannot do this: the support account has no password to confirm it with. Ask an administrator of the licence.',
+        fr: "Une visite du support ne peut pas faire cela : le compte support n'a pas de mot de passe pour le confirmer. Demandez à un administrateur de la licence.",
+      }));
+      ensure(actor.principal === 'user', forbidden({ en: 'Only a person signed in to the console can do this, confirming it with their password', fr: 'Seule une personne connectée à la console peut faire cela, en le confirmant avec son mot de passe' }));
       ensure(
         proof.currentPassword !== undefined || proof.code !== undefined,
-        new Problem('step_up_required', 'Confirm this with your current password', { errors: [fieldError('currentPassword', 'required', 'is required to confirm this')] }),
+        stepUpRequired(),
       );
       const name = await store.findSignInName(ctx.db, actor.licenceId, actor.userId);
       ensure(name !== null, notFound('user'));

@@ -59,7 +59,7 @@ export function createCatalogService(ctx: AppContext, source: ReturnType<typeof 
       const problems = validateCatalog(catalog);
       ensure(
         problems.length === 0,
-        new Problem('validation_failed', problems.map((p) => `${p.path}: ${p.message}`).join('; '), {
+        new Problem('validation_failed', { en: problems.map((p) => `${p.path}: ${p.message}`).join('; '), fr: `Catalogue refusé : ${problems.map((p) => p.path).join(', ')}` }, {
           errors: problems.map((p) => ({ field: p.path, code: 'invalid_catalog', message: p.message })),
         }),
       );
@@ -73,7 +73,10 @@ export function createCatalogService(ctx: AppContext, source: ReturnType<typeof 
         });
         ensure(
           orphaned.length === 0,
-          new Problem('conflict', `Custom configurations still list steps this release removes: ${orphaned.map((c) => `${c.licence}/${c.name}`).join(', ')}`, { configurations: orphaned }),
+          new Problem('conflict', {
+          en: `Custom configurations still list steps this release removes: ${orphaned.map((c) => `${c.licence}/${c.name}`).join(', ')}`,
+          fr: `Des configurations sur mesure listent encore des étapes que cette version retire : ${orphaned.map((c) => `${c.licence}/${c.name}`).join(', ')}`,
+        }, { configurations: orphaned }),
         );
         const releaseId = await insertRelease(tx, catalog);
         const added = [...compiled.stepsUnder.keys()].filter((key) => !previous.stepsUnder.has(key));

@@ -44,13 +44,13 @@ export function createConfigurationsService(ctx: AppContext) {
     const catalog = await ctx.catalog.current();
     const { steps, unknown } = expandPermissionKeys(catalog, permissions);
     const errors = permissions.flatMap((key, index) => (unknown.includes(key) ? [fieldError(`permissions.${index}`, 'unknown_permission', `"${key}" is not in the catalog`)] : []));
-    ensure(errors.length === 0, new Problem('validation_failed', 'Some permissions are not in the catalog', { errors }));
+    ensure(errors.length === 0, new Problem('validation_failed', { en: 'Some permissions are not in the catalog', fr: 'Des permissions ne sont pas dans le catalogue' }, { errors }));
     return steps;
   };
 
   const nameTaken = (error: unknown, name: string) =>
     isUniqueViolation(error, 'rights_configurations_name_key') || isUniqueViolation(error, 'rights_configurations_licence_id_key_key')
-      ? invalidField('name', 'taken', `a configuration named "${name}" exists already`)
+      ? invalidField('name', 'taken', { en: `a configuration named "${name}" exists already`, fr: `une configuration nommée « ${name} » existe déjà` })
       : error;
 
   return {
@@ -104,7 +104,7 @@ export function createConfigurationsService(ctx: AppContext) {
         return await ctx.transaction(async (tx, announce) => {
           const row = await store.findConfiguration(tx, licenceId, id);
           ensure(row !== null, notFound('rights configuration'));
-          ensure(row.kind === 'custom', new Problem('forbidden', 'Standard configurations follow the catalog and cannot be edited'));
+          ensure(row.kind === 'custom', new Problem('forbidden', { en: 'Standard configurations follow the catalog and cannot be edited', fr: 'Les configurations standard suivent le catalogue et ne peuvent pas être modifiées' }));
           const changes = { name: input.name, steps, updatedAt: ctx.now() };
           await store.updateConfiguration(tx, licenceId, id, changes);
           const diff = changedFields({ name: row.name, steps: row.steps }, { name: changes.name, steps: changes.steps });

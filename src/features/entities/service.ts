@@ -20,8 +20,8 @@ export function createEntitiesService(ctx: AppContext) {
 
   /** Codes and names are unique in a licence; the constraint answers, and we name the field. */
   const uniqueProblem = (error: unknown, input: { code?: string; name: string }) => {
-    if (isUniqueViolation(error, 'entities_licence_id_code_key')) return invalidField('code', 'taken', `an entity "${input.code}" exists already`);
-    if (isUniqueViolation(error, 'entity_groups_licence_id_name_key')) return invalidField('name', 'taken', `a group named "${input.name}" exists already`);
+    if (isUniqueViolation(error, 'entities_licence_id_code_key')) return invalidField('code', 'taken', { en: `an entity "${input.code}" exists already`, fr: `une entité « ${input.code} » existe déjà` });
+    if (isUniqueViolation(error, 'entity_groups_licence_id_name_key')) return invalidField('name', 'taken', { en: `a group named "${input.name}" exists already`, fr: `un groupe nommé « ${input.name} » existe déjà` });
     return error;
   };
 
@@ -47,7 +47,7 @@ export function createEntitiesService(ctx: AppContext) {
         return await ctx.transaction(async (tx, announce) => {
           const known = await store.existingEntityIds(tx, licenceId, entityIds);
           const errors = entityIds.flatMap((id, index) => (known.has(id) ? [] : [fieldError(`entityIds.${index}`, 'not_found', 'is not an entity of this licence')]));
-          ensure(errors.length === 0, new Problem('validation_failed', 'Some entities are not of this licence', { errors }));
+          ensure(errors.length === 0, new Problem('validation_failed', { en: 'Some entities are not of this licence', fr: 'Des entités ne sont pas de cette licence' }, { errors }));
           const id = randomUUID();
           await store.insertGroup(tx, { licenceId, id, name: input.name, entityId: null }, entityIds);
           await recordAudit(tx, actor, { licenceId, action: 'entity_group.create', target: { kind: 'entity_group', id, name: input.name }, after: { name: input.name, entityIds } }, ctx.now());

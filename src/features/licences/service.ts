@@ -5,7 +5,7 @@ import { changedFields, recordAudit, type AuditActor } from '../../platform/audi
 import type { Executor } from '../../platform/db/client.ts';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
 import { cursors, pageOf } from '../../platform/http/pagination.ts';
-import { ensure, fieldError, invalidField, notFound, Problem } from '../../platform/http/problems.ts';
+import { ensure, fieldError, invalidField, invalidFieldsDetail, notFound, Problem, stepUpRequired } from '../../platform/http/problems.ts';
 import type { ConfigurationsService } from '../configurations/service.ts';
 import type { EntitiesService } from '../entities/service.ts';
 import type { NewUser, UsersService } from '../users/service.ts';
@@ -50,7 +50,7 @@ async function present(executor: Executor, licence: store.LicenceRow) {
 function nestProblem(error: unknown, prefix: string): unknown {
   if (!(error instanceof Problem) || error.code !== 'validation_failed' || error.extensions.errors === undefined) return error;
   const errors = error.extensions.errors.map((e) => ({ ...e, field: `${prefix}.${e.field}` }));
-  return new Problem('validation_failed', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });
+  return new Problem('validation_failed', invalidFieldsDetail(errors), { errors });
 }
 
 export function createLicencesService(
@@ -60,14 +60,14 @@ export function createLicencesService(
   const checkApplications = async (applications: string[]) => {
     const known = new Set(applicationKeys(await ctx.catalog.current()));
     const errors = applications.flatMap((key, index) => (known.has(key) ? [] : [fieldError(`applications.${index}`, 'unknown_application', `"${key}" is not an application of the catalog`)]));
-    ensure(errors.length === 0, new Problem('validation_failed', 'Some applications are not in the catalog', { errors }));
+    ensure(errors.length === 0, new Problem('validation_failed', { en: 'Some applications are not in the catalog', fr: 'Des applications ne sont pas dans le catalogue' }, { errors }));
     return [...new Set(applications)];
   };
 
   /** Two-factor sign-in needs a mobile for every active user who signs in with a password. */
   const ensureMobilesForTwoFactor = async (executor: Executor, licenceId: string) => {
     const missing = await features.users.activeUsersWithoutMobile(executor, licenceId);
-    ensure(missing.length === 0, new Problem('users_missing_mobile', `${missing.length} active users have no mobile number`, { users: missing }));
+    ensure(missing.length === 0, new Problem('users_missing_mobile', { en: `${missing.length} active users have no mobile number`, fr: `${missing.length} utilisateurs actifs n'ont pas de numéro de mobile` }, { users: missing }));
   };
 
   const byCode = async (code: string, executor: Executor = ctx.db) => {
@@ -144,7 +144,7 @@ export function createLicencesService(
           adminSetPasswordLink: result.adminSetPasswordLink,
         };
       } catch (error) {
-        if (isUniqueViolation(error, 'licences_code_key')) throw invalidField('code', 'taken', `a licence "${input.code}" exists already`);
+        if (isUniqueViolation(error, 'licences_code_key')) throw invalidField('code', 'taken', { en: `a licence "${input.code}" exists already`, fr: `une licence « ${input.code} » existe déjà` });
         throw error;
       }
     },
@@ -171,7 +171,7 @@ export function createLicencesService(
         const licence = await store.findLicenceById(tx, licenceId, { lock: true });
         ensure(licence !== null, notFound('licence'));
         // Switched on meanwhile: the confirmation was not asked, so ask for it.
-        ensure(options.stepUp === undefined || steppedUp || !(licence.twoFactor && changes.twoFactor === false), new Problem('step_up_required', 'Confirm this with your current password', { errors: [fieldError('currentPassword', 'required', 'is required to confirm this')] }));
+        ensure(options.stepUp === undefined || steppedUp || !(licence.twoFactor && changes.twoFactor === false), stepUpRequired());
         if (changes.twoFactor === true && !licence.twoFactor) await ensureMobilesForTwoFactor(tx, licenceId);
         const now = ctx.now();
         const updated = {

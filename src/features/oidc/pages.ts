@@ -1,4 +1,6 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { Language } from '../../core/catalog.ts';
+import { preferredLanguage } from '../../platform/http/language.ts';
 
 // The few pages the OpenID Provider shows itself (a refusal, the sign-out confirmation, signed out),
 // in English or French after the browser's preference. Everything else a person sees is the
@@ -12,7 +14,6 @@ h1{font-size:1.3rem;margin:0 0 1rem}p{line-height:1.5}.actions{display:flex;gap:
 button,a.button{font:inherit;padding:.55rem 1rem;border-radius:6px;border:1px solid #1d4ed8;background:#1d4ed8;color:#fff;cursor:pointer;text-decoration:none}
 button.secondary{background:#fff;color:#1d4ed8}code{background:#f0f2f5;padding:.1rem .3rem;border-radius:4px}`;
 
-type Language = 'en' | 'fr';
 
 const TEXT = {
   en: {
@@ -38,16 +39,6 @@ const TEXT = {
     console: 'Ouvrir la console',
   },
 } as const;
-
-/** French when the browser prefers it to English, else English. */
-export function preferredLanguage(acceptLanguage: string | undefined): Language {
-  for (const part of (acceptLanguage ?? '').split(',')) {
-    const tag = part.trim().slice(0, 2).toLowerCase();
-    if (tag === 'fr') return 'fr';
-    if (tag === 'en') return 'en';
-  }
-  return 'en';
-}
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);

@@ -7,7 +7,8 @@ import { hashToken, sameSecret } from '../../platform/crypto.ts';
 import { Problem } from '../../platform/http/problems.ts';
 import { createThrottle, throttleKey, type ThrottlePolicy } from '../../platform/throttle.ts';
 import { OIDC_PREFIX } from './provider.ts';
-import { PAGES_CSS, PAGES_STYLESHEET, preferredLanguage, refusalPage } from './pages.ts';
+import { preferredLanguage } from '../../platform/http/language.ts';
+import { PAGES_CSS, PAGES_STYLESHEET, refusalPage } from './pages.ts';
 import type { OidcService } from './service.ts';
 import { apiAccountSecretExpired } from '../password-renewal/service.ts';
 

@@ -23,7 +23,7 @@ export async function createOperatorToken(
   const token = randomToken('gho_');
   const id = randomUUID();
   const scopes = [...new Set(requestedScopes)];
-  ensure(scopes.length > 0, invalidField('scopes', 'required', 'needs at least one scope'));
+  ensure(scopes.length > 0, invalidField('scopes', 'required', { en: 'needs at least one scope', fr: 'demande au moins une portée' }));
   await db.transaction(async (tx) => {
     await insertOperatorToken(tx, { id, name, tokenHash: hashToken(token), scopes });
     await recordAudit(tx, actor, { licenceId: null, action: 'operator-token.create', target: { kind: 'operator-token', id, name }, after: { scopes } }, new Date());

@@ -31,7 +31,7 @@ export function operatorSessionRoutes(ctx: Pick<AppContext, 'db' | 'now'>, optio
       handler: async (request, reply) => {
         const operator = operatorActor(request);
         const token = bearerToken(request);
-        if (token === null) throw new Problem('forbidden', 'Send the operator token as a Bearer to open a session');
+        if (token === null) throw new Problem('forbidden', { en: 'Send the operator token as a Bearer to open a session', fr: "Envoyez le jeton d'opérateur comme Bearer pour ouvrir une session" });
         const session = await createOperatorSession(ctx.db, { operator, sourceToken: token, now: ctx.now() }, options.lifetime);
         reply.setCookie(OPERATOR_SESSION_COOKIE, session.token, {
           path: OPERATOR_COOKIE_PATH,
@@ -49,7 +49,7 @@ export function operatorSessionRoutes(ctx: Pick<AppContext, 'db' | 'now'>, optio
       handler: async (request) => {
         const operator = operatorActor(request);
         const token = request.cookies[OPERATOR_SESSION_COOKIE];
-        if (bearerToken(request) !== null || token === undefined) throw new Problem('forbidden', 'Only a session cookie has a CSRF token');
+        if (bearerToken(request) !== null || token === undefined) throw new Problem('forbidden', { en: 'Only a session cookie has a CSRF token', fr: 'Seul un cookie de session a un jeton CSRF' });
         return { name: operator.name, csrfToken: operatorCsrfTokenOf(token) };
       },
     });

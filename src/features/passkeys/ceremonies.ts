@@ -6,7 +6,7 @@ import {
   type AuthenticationResponseJSON,
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
-import { Problem } from '../../platform/http/problems.ts';
+import { Problem, type Text } from '../../platform/http/problems.ts';
 
 // The WebAuthn ceremonies as @simplewebauthn/server runs them, with this server's relying party:
 // its id is the host name of GATEHOUSE_PUBLIC_URL and the only origin accepted is that URL's. A
@@ -24,7 +24,7 @@ export interface WebAuthnAnswer {
 /** Why a ceremony was refused: the `reason` of a passkey_rejected problem. */
 export type RejectionReason = 'challenge_expired' | 'unknown_credential' | 'verification_failed' | 'counter_went_back' | 'already_registered';
 
-export const passkeyRejected = (reason: RejectionReason, detail: string, status?: number) => new Problem('passkey_rejected', detail, { reason }, status);
+export const passkeyRejected = (reason: RejectionReason, detail: Text, status?: number) => new Problem('passkey_rejected', detail, { reason }, status);
 
 /** ES256 and RS256: what platform authenticators and security keys make (EdDSA keys are rare and optional). */
 const ALGORITHMS = [-7, -257, -8];
@@ -45,7 +45,14 @@ export function relyingPartyOf(publicUrl: string): RelyingParty {
 
 /** Library errors say what failed (origin, challenge, signature); kept as the problem's detail. */
 const verificationFailed = (error: unknown, status?: number) =>
-  passkeyRejected('verification_failed', `The passkey's answer was refused: ${error instanceof Error ? error.message : 'it could not be verified'}`, status);
+  passkeyRejected(
+    'verification_failed',
+    {
+      en: `The passkey's answer was refused: ${error instanceof Error ? error.message : 'it could not be verified'}`,
+      fr: `La réponse de la clé d'accès a été refusée : ${error instanceof Error ? error.message : "elle n'a pas pu être vérifiée"}`,
+    },
+    status,
+  );
 
 export function createCeremonies(rp: RelyingParty) {
   return {
@@ -78,7 +85,7 @@ export function createCeremonies(rp: RelyingParty) {
         });
       } catch (error) {
         if (error instanceof Error && error.message.startsWith('Custom challenge verifier returned false')) {
-          throw passkeyRejected('challenge_expired', 'This enrolment is unknown, used or expired: start again', 422);
+          throw passkeyRejected('challenge_expired', { en: 'This enrolment is unknown, used or expired: start again', fr: 'Cet enregistrement est inconnu, a déjà servi ou a expiré : recommencez' }, 422);
         }
         throw verificationFailed(error, 422);
       }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { recordAudit, type AuditActor } from '../../platform/audit.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
-import { ensure, forbidden, notFound, Problem } from '../../platform/http/problems.ts';
+import { ensure, forbidden, notFound, Problem, protectedAccount } from '../../platform/http/problems.ts';
 import { createThrottle } from '../../platform/throttle.ts';
 import type { ClientInfo } from '../auth/second-factor.ts';
 import type { AuthService } from '../auth/service.ts';
@@ -28,7 +28,7 @@ export interface PasskeyPolicy {
 /** Who enrols: a person signed in to the console, on their own account. */
 type Enroller = StepUpActor & { sessionId: string };
 
-const passkeysNotAllowed = () => new Problem('passkeys_not_allowed', 'Passkeys are turned off for this licence: ask its administrator');
+const passkeysNotAllowed = () => new Problem('passkeys_not_allowed', { en: 'Passkeys are turned off for this licence: ask its administrator', fr: "Les clés d'accès sont désactivées pour cette licence : demandez à son administrateur" });
 
 export const presentPasskey = (row: store.PasskeyRow) => ({
   id: row.id,
@@ -51,8 +51,8 @@ export function createPasskeysService(ctx: AppContext, deps: { openSession: Auth
 
   /** Passkeys belong to people: not to API accounts, nor to the vendor on a support visit. */
   const ensurePerson = (actor: Enroller) => {
-    ensure(actor.supportVisit === null || actor.supportVisit === undefined, forbidden('A support visit cannot enrol passkeys for the customer'));
-    ensure(actor.principal === 'user', forbidden('Only a person signed in to the console has passkeys'));
+    ensure(actor.supportVisit === null || actor.supportVisit === undefined, forbidden({ en: 'A support visit cannot enrol passkeys for the customer', fr: "Une visite du support ne peut pas enregistrer de clés d'accès pour le client" }));
+    ensure(actor.principal === 'user', forbidden({ en: 'Only a person signed in to the console has passkeys', fr: "Seule une personne connectée à la console a des clés d'accès" }));
   };
 
   return {
@@ -127,7 +127,7 @@ export function createPasskeysService(ctx: AppContext, deps: { openSession: Auth
         });
       } catch (error) {
         // The unique index is the truth: one credential serves one account of a licence.
-        if (isUniqueViolation(error)) throw passkeyRejected('already_registered', 'This passkey is already enrolled in this licence', 409);
+        if (isUniqueViolation(error)) throw passkeyRejected('already_registered', { en: 'This passkey is already enrolled in this licence', fr: "Cette clé d'accès est déjà enregistrée dans cette licence" }, 409);
         throw error;
       }
       return presentPasskey(row);
@@ -145,10 +145,10 @@ export function createPasskeysService(ctx: AppContext, deps: { openSession: Auth
       await ctx.transaction(async (tx) => {
         const user = await store.findUser(tx, licenceId, userId);
         ensure(user !== null, notFound('user'));
-        ensure(!user.protected, new Problem('protected_account', 'The support account can only be deactivated or activated'));
+        ensure(!user.protected, protectedAccount());
         await deps.ceilings.ensureMayActOn(tx, licenceId, acting.caller, catalog, user);
         const removed = await store.deleteUserPasskeys(tx, licenceId, userId);
-        ensure(removed > 0, new Problem('not_found', 'This user has no passkey'));
+        ensure(removed > 0, new Problem('not_found', { en: 'This user has no passkey', fr: "Cet utilisateur n'a pas de clé d'accès" }));
         await recordAudit(tx, acting.audit, { licenceId, action: 'user.passkeys_remove', target: { kind: 'user', id: userId, name: user.login }, before: { passkeys: removed } }, ctx.now());
       });
     },
@@ -188,13 +188,13 @@ export function createPasskeysService(ctx: AppContext, deps: { openSession: Auth
       const address = clientKey(client.ip);
       await throttle.attempt([address]);
       const licence = await store.findLicenceByCode(ctx.db, request.licence);
-      ensure(licence !== null, passkeyRejected('challenge_expired', 'This sign-in is unknown, used or expired: start again'));
+      ensure(licence !== null, passkeyRejected('challenge_expired', { en: 'This sign-in is unknown, used or expired: start again', fr: 'Cette connexion est inconnue, a déjà servi ou a expiré : recommencez' }));
       ensure(licence.allowed, passkeysNotAllowed());
       const now = ctx.now();
       const challenge = await store.spendAuthenticationChallenge(ctx.db, licence.id, request.challengeId, now);
-      ensure(challenge !== null, passkeyRejected('challenge_expired', 'This sign-in is unknown, used or expired: start again'));
+      ensure(challenge !== null, passkeyRejected('challenge_expired', { en: 'This sign-in is unknown, used or expired: start again', fr: 'Cette connexion est inconnue, a déjà servi ou a expiré : recommencez' }));
 
-      const unknown = () => passkeyRejected('unknown_credential', 'This passkey is not enrolled for an active account of this licence');
+      const unknown = () => passkeyRejected('unknown_credential', { en: 'This passkey is not enrolled for an active account of this licence', fr: "Cette clé d'accès n'est enregistrée pour aucun compte actif de cette licence" });
       const passkey = await store.findByCredentialId(ctx.db, licence.id, request.response.id);
       ensure(passkey !== null, unknown());
       const user = await store.findUser(ctx.db, licence.id, passkey.userId);
@@ -216,7 +216,10 @@ export function createPasskeysService(ctx: AppContext, deps: { openSession: Auth
           { licenceId: licence.id, action: 'user.passkey_clone_detected', target: { kind: 'user', id: user.id, name: user.login }, after: { passkey: passkey.name, storedCounter: passkey.counter, presentedCounter: info.newCounter } },
           now,
         );
-        throw passkeyRejected('counter_went_back', 'This passkey answered with a count it had already used: it may have been copied. Sign in another way and remove it.');
+        throw passkeyRejected('counter_went_back', {
+          en: 'This passkey answered with a count it had already used: it may have been copied. Sign in another way and remove it.',
+          fr: "Cette clé d'accès a répondu avec un compteur déjà utilisé : elle a peut-être été copiée. Connectez-vous autrement et retirez-la.",
+        });
       }
       await store.recordUse(ctx.db, passkey, { counter: info.newCounter, backedUp: info.credentialBackedUp, deviceType: info.credentialDeviceType, at: now });
       await throttle.refund([address]);

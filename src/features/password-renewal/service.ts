@@ -45,7 +45,14 @@ export async function ensurePasswordNotReused(executor: Executor, user: { licenc
   for (const hash of hashes.slice(0, PASSWORD_HISTORY_SIZE)) {
     if (await verifyPassword(hash, password)) {
       const message = `must differ from your last ${PASSWORD_HISTORY_SIZE} passwords`;
-      throw new Problem('password_reused', `The new password ${message}: choose one you have not used recently`, { errors: [{ field, code: 'password_reused', message }] });
+      throw new Problem(
+        'password_reused',
+        {
+          en: `The new password ${message}: choose one you have not used recently`,
+          fr: `Le nouveau mot de passe doit être différent de vos ${PASSWORD_HISTORY_SIZE} derniers : choisissez-en un que vous n'avez pas utilisé récemment`,
+        },
+        { errors: [{ field, code: 'password_reused', message }] },
+      );
     }
   }
 }

@@ -3,7 +3,7 @@ import { recordAudit, type AuditActor } from '../../platform/audit.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { hashToken } from '../../platform/crypto.ts';
 import { licenceToken } from '../../platform/licence-tokens.ts';
-import { ensure, fieldError, notFound, Problem, type FieldError } from '../../platform/http/problems.ts';
+import { ensure, fieldError, invalidFieldsDetail, notFound, Problem, type FieldError } from '../../platform/http/problems.ts';
 import type { ConfigurationsService } from '../configurations/service.ts';
 import type { EntitiesService } from '../entities/service.ts';
 import type { LicencesService } from '../licences/service.ts';
@@ -49,7 +49,7 @@ export function createProvisioningService(ctx: AppContext, deps: { users: UsersS
     else if (!configuration.assignable) errors.push(fieldError('configurationId', 'not_assignable', 'is not a configuration you may grant'));
     if (group === undefined) errors.push(fieldError('entityGroupId', 'not_found', 'is not an entity group of this licence'));
     else if (!offer.entityGroup(group.entities.map((entity) => entity.id))) errors.push(fieldError('entityGroupId', 'not_assignable', 'holds entities outside your own entity group'));
-    if (errors.length > 0) throw new Problem('validation_failed', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });
+    if (errors.length > 0) throw new Problem('validation_failed', invalidFieldsDetail(errors), { errors });
   };
 
   return {

@@ -18,7 +18,7 @@ const SEND_BODY_LIMIT = 15 * 1024 * 1024;
 
 /** The server's answer to an oversize body names its own limit; these routes say theirs. Other errors pass on. */
 function sendLimitErrorHandler(error: FastifyError): never {
-  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') throw new Problem('payload_too_large', `The body may hold at most ${SEND_BODY_LIMIT / 1024 / 1024} MiB`);
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') throw new Problem('payload_too_large', { en: `The body may hold at most ${SEND_BODY_LIMIT / 1024 / 1024} MiB`, fr: `Le corps peut contenir au plus ${SEND_BODY_LIMIT / 1024 / 1024} Mio` });
   throw error;
 }
 

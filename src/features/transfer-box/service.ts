@@ -4,7 +4,7 @@ import type { AppContext } from '../../platform/context.ts';
 import type { Executor, Transaction } from '../../platform/db/client.ts';
 import type { Sealer } from '../../platform/encryption.ts';
 import { cursors, pageOf } from '../../platform/http/pagination.ts';
-import { ensure, invalidField, notFound } from '../../platform/http/problems.ts';
+import { ensure, invalidField, notAnActiveUser, notFound } from '../../platform/http/problems.ts';
 import * as store from './store.ts';
 
 // Transfer Box: a licence's secure inbox. An item is addressed to one user, sealed at rest, read by
@@ -52,12 +52,12 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** Decodes base64 content, refusing what is not base64, empty, or over 10 MiB. */
 export function decodeContent(base64: string): Buffer {
-  ensure(base64.length > 0, invalidField('content', 'required', 'must not be empty'));
-  ensure(base64.length % 4 === 0 && BASE64.test(base64), invalidField('content', 'invalid_format', 'must be base64'));
+  ensure(base64.length > 0, invalidField('content', 'required', { en: 'must not be empty', fr: 'ne doit pas être vide' }));
+  ensure(base64.length % 4 === 0 && BASE64.test(base64), invalidField('content', 'invalid_format', { en: 'must be base64', fr: 'doit être en base64' }));
   // Checked on the encoded length first, so an oversize body is refused without decoding it.
   const size = (base64.length / 4) * 3 - (base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0);
-  ensure(size > 0, invalidField('content', 'required', 'must not be empty'));
-  ensure(size <= MAX_CONTENT_BYTES, invalidField('content', 'too_large', `must be at most ${MAX_CONTENT_BYTES / 1024 / 1024} MiB`));
+  ensure(size > 0, invalidField('content', 'required', { en: 'must not be empty', fr: 'ne doit pas être vide' }));
+  ensure(size <= MAX_CONTENT_BYTES, invalidField('content', 'too_large', { en: `must be at most ${MAX_CONTENT_BYTES / 1024 / 1024} MiB`, fr: `doit faire au plus ${MAX_CONTENT_BYTES / 1024 / 1024} Mio` }));
   return Buffer.from(base64, 'base64');
 }
 
@@ -88,7 +88,7 @@ export function createTransferBoxService(ctx: AppContext, dependencies: { sealer
    */
   async function deliverInTransaction(tx: Transaction, delivery: Delivery, audit?: AuditActor): Promise<PresentedItem & { recipientId: string }> {
     const recipient = await store.findActiveRecipient(tx, delivery.licenceId, { id: delivery.recipientUserId });
-    ensure(recipient !== null, invalidField('recipientId', 'not_found', 'is not an active user of this licence'));
+    ensure(recipient !== null, notAnActiveUser('recipientId'));
     return place(tx, delivery, recipient, audit);
   }
 
@@ -126,7 +126,7 @@ export function createTransferBoxService(ctx: AppContext, dependencies: { sealer
     return ctx.transaction(async (tx) => {
       const recipient = await store.findActiveRecipient(tx, licenceId, parcel.recipient);
       const field = 'id' in parcel.recipient ? 'recipientId' : 'recipientLogin';
-      ensure(recipient !== null, invalidField(field, 'not_found', 'is not an active user of this licence'));
+      ensure(recipient !== null, notAnActiveUser(field));
       return place(tx, { licenceId, recipientUserId: recipient.id, name: parcel.name, contentType: parcel.contentType ?? DEFAULT_CONTENT_TYPE, content, sender }, recipient, audit);
     });
   }

@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { fieldError, Problem, type FieldError } from '../../platform/http/problems.ts';
+import { fieldError, Problem, type FieldError, type Text } from '../../platform/http/problems.ts';
 
 // The CSV format of users, shared by the export and the import, so an exported file imports as is.
 // `configuration` holds the rights configuration's stable key (e.g. `reviewer`), not its name, which
@@ -28,7 +28,9 @@ const FORMULA_START = /^[=+\-@\t\r]/;
 export const neutraliseFormula = (value: string) => (FORMULA_START.test(value) ? `'${value}` : value);
 const restoreFormula = (value: string) => (value.startsWith("'") && FORMULA_START.test(value.slice(1)) ? value.slice(1) : value);
 
-const fileProblem = (code: string, message: string, errors: FieldError[] = [fieldError('file', code, message)]) => new Problem('validation_failed', `The file ${message}`, { errors });
+/** A file refused whole: `message` follows "The file" in English and "Le fichier" in French. */
+const fileProblem = (code: string, message: Text, errors: FieldError[] = [fieldError('file', code, message.en)]) =>
+  new Problem('validation_failed', { en: `The file ${message.en}`, fr: `Le fichier ${message.fr}` }, { errors });
 
 /** Header names as people type them: `First name`, `first_name` and `FIRSTNAME` all mean firstName. */
 const headerKey = (name: string) => name.toLowerCase().replace(/[\s_-]/g, '');
@@ -39,7 +41,7 @@ function decode(body: Buffer): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(body);
   } catch {
-    throw fileProblem('invalid_encoding', 'is not UTF-8 text: save it as "CSV UTF-8" and try again');
+    throw fileProblem('invalid_encoding', { en: 'is not UTF-8 text: save it as "CSV UTF-8" and try again', fr: "n'est pas du texte UTF-8 : enregistrez-le au format « CSV UTF-8 » et réessayez" });
   }
 }
 
@@ -52,15 +54,16 @@ function delimiterOf(text: string): ',' | ';' {
 /** Reads a users CSV file: a header row naming the columns, then one user per row. */
 export function readUsersCsv(body: Buffer): CsvRecord[] {
   const text = decode(body);
-  if (text.trim() === '') throw fileProblem('empty', 'is empty');
+  if (text.trim() === '') throw fileProblem('empty', { en: 'is empty', fr: 'est vide' });
   let rows: { record: string[]; info: { lines: number } }[];
   try {
     rows = parse(text, { delimiter: delimiterOf(text), info: true, relax_column_count: true, skip_empty_lines: true, skip_records_with_empty_values: true }) as unknown as typeof rows;
   } catch (error) {
-    throw fileProblem('malformed_csv', `is not valid CSV: ${error instanceof Error ? error.message : String(error)}`);
+    const reason = error instanceof Error ? error.message : String(error);
+    throw fileProblem('malformed_csv', { en: `is not valid CSV: ${reason}`, fr: `n'est pas un CSV valide : ${reason}` });
   }
   const [header, ...records] = rows;
-  if (header === undefined) throw fileProblem('empty', 'is empty');
+  if (header === undefined) throw fileProblem('empty', { en: 'is empty', fr: 'est vide' });
   const positions = new Map<Column, number>();
   header.record.forEach((name, index) => {
     const column = COLUMN_OF.get(headerKey(name));
@@ -70,11 +73,11 @@ export function readUsersCsv(body: Buffer): CsvRecord[] {
   if (missing.length > 0) {
     throw fileProblem(
       'missing_column',
-      `lacks the required columns ${missing.join(', ')} in its header row`,
+      { en: `lacks the required columns ${missing.join(', ')} in its header row`, fr: `n'a pas les colonnes obligatoires ${missing.join(', ')} dans sa ligne d'en-tête` },
       missing.map((column) => fieldError(column, 'missing_column', 'is a required column of the header row')),
     );
   }
-  if (records.length === 0) throw fileProblem('empty', 'has a header row but no user');
+  if (records.length === 0) throw fileProblem('empty', { en: 'has a header row but no user', fr: "a une ligne d'en-tête mais aucun utilisateur" });
   return records.map(({ record, info }) => ({
     line: info.lines,
     user: Object.fromEntries(COLUMNS.map((column) => {

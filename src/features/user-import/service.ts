@@ -235,7 +235,7 @@ export function createUserImportService(ctx: AppContext, usersService: UsersServ
           const assessed = await assess(tx, licenceId, records, importer, { lock: true, catalog });
           const report = reportOf(assessed);
           if (report.summary.refused > 0) {
-            throw new Problem('validation_failed', `${report.summary.refused} of ${assessed.length} rows are refused: nothing was imported`, { ...report });
+            throw new Problem('validation_failed', { en: `${report.summary.refused} of ${assessed.length} rows are refused: nothing was imported`, fr: `${report.summary.refused} lignes sur ${assessed.length} sont refusées : rien n'a été importé` }, { ...report });
           }
           const created = await createAll(tx, licenceId, assessed, importer);
           await announce({ kind: 'licence', licenceId });
@@ -245,7 +245,7 @@ export function createUserImportService(ctx: AppContext, usersService: UsersServ
         return answer;
       } catch (error) {
         // Someone created one of these logins meanwhile: the unique index is the truth.
-        if (isUniqueViolation(error, 'users_login_key')) throw new Problem('login_taken', 'A login of the file was taken meanwhile: run the dry run again');
+        if (isUniqueViolation(error, 'users_login_key')) throw new Problem('login_taken', { en: 'A login of the file was taken meanwhile: run the dry run again', fr: 'Un identifiant du fichier a été pris entre-temps : relancez la vérification' });
         throw error;
       }
     },

@@ -3,7 +3,7 @@ import { exceededParts, isSubset, usableSteps, type Reach } from '../../core/pri
 import type { ConfigurationDefinition } from '../../core/rights-configurations.ts';
 import type { AppContext } from '../../platform/context.ts';
 import type { Executor } from '../../platform/db/client.ts';
-import { ensure, fieldError, notFound, Problem, type FieldError } from '../../platform/http/problems.ts';
+import { ensure, fieldError, invalidFieldsDetail, notFound, Problem, type FieldError } from '../../platform/http/problems.ts';
 import * as store from './store.ts';
 
 // The privilege ceiling as every feature applies it: whoever manages users or API accounts acts on,
@@ -36,7 +36,7 @@ type ConfigurationRow = NonNullable<Awaited<ReturnType<typeof store.findConfigur
 export const definitionOf = (row: Pick<ConfigurationRow, 'kind' | 'key' | 'steps'>): ConfigurationDefinition =>
   row.kind === 'custom' ? { kind: 'custom', steps: row.steps } : { kind: row.kind, key: row.key };
 
-export const exceedsOwnRights = (errors: FieldError[]) => new Problem('exceeds_own_rights', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });
+export const exceedsOwnRights = (errors: FieldError[]) => new Problem('exceeds_own_rights', invalidFieldsDetail(errors, 'Cela dépasse vos propres droits'), { errors });
 
 const isLimited = (caller: CeilingCaller | null): caller is CeilingCaller => caller !== null && !caller.supportVisit;
 
@@ -86,7 +86,7 @@ export function createCeilings(ctx: AppContext) {
   /** The caller's own reach, or null when they are not limited. */
   const ownReach = async (executor: Executor, licence: { id: string; applications: readonly string[] }, caller: CeilingCaller, catalog: CompiledCatalog) => {
     const holding = await store.findRightsHolder(executor, licence.id, caller.userId);
-    ensure(holding !== null, new Problem('unauthenticated', 'Your account no longer exists'));
+    ensure(holding !== null, new Problem('unauthenticated', { en: 'Your account no longer exists', fr: "Votre compte n'existe plus" }));
     return reachOf(executor, licence, catalog, holding);
   };
 

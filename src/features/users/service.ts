@@ -8,7 +8,7 @@ import type { Executor } from '../../platform/db/client.ts';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
 import { endSessionsOfUsers, endUserSessions } from '../../platform/http/sessions.ts';
 import { cursors, pageOf } from '../../platform/http/pagination.ts';
-import { ensure, fieldError, invalidField, notFound, Problem, type FieldError } from '../../platform/http/problems.ts';
+import { ensure, fieldError, invalidField, invalidFieldsDetail, loginTaken, notFound, Problem, protectedAccount, type FieldError } from '../../platform/http/problems.ts';
 import { sendPasswordLinks, spendPasswordLinks } from '../auth/password-links.ts';
 import { createCeilings, definitionOf, ensureGrantWithinCeiling, ensureWithinCeiling, exceedsOwnRights, isWithinCeiling, type CeilingCaller, type Holding } from './ceiling.ts';
 import * as store from './store.ts';
@@ -136,7 +136,7 @@ async function resolveAuthorizations(
     errors.push(fieldError('mobile', 'required_when_two_factor', 'is required while the licence has two-factor sign-in on'));
   }
   if (errors.length > 0 || configuration === null || defaultEntityId === undefined) {
-    throw new Problem('validation_failed', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });
+    throw new Problem('validation_failed', invalidFieldsDetail(errors), { errors });
   }
   return { configurationId: configuration.id, entityGroupId: wanted.entityGroupId, defaultEntityId, internal };
 }
@@ -146,7 +146,7 @@ async function ensureFreeSeat(executor: Executor, licenceId: string, exceptUserI
   const licence = await store.lockLicence(executor, licenceId);
   ensure(licence !== null, notFound('licence'));
   const used = await store.countSeatsUsed(executor, licenceId, exceptUserId);
-  ensure(used < licence.seatLimit, new Problem('seat_limit_reached', `All ${licence.seatLimit} seats of the licence are taken`));
+  ensure(used < licence.seatLimit, new Problem('seat_limit_reached', { en: `All ${licence.seatLimit} seats of the licence are taken`, fr: `Les ${licence.seatLimit} places de la licence sont toutes prises` }));
 }
 
 export function createUsersService(ctx: AppContext) {
@@ -164,9 +164,9 @@ export function createUsersService(ctx: AppContext) {
   };
 
   const ensureNotSelf = (acting: Acting, userId: string) =>
-    ensure(acting.granter !== 'admin' || acting.userId !== userId, new Problem('cannot_target_self', 'Ask another administrator to do this to your account'));
+    ensure(acting.granter !== 'admin' || acting.userId !== userId, new Problem('cannot_target_self', { en: 'Ask another administrator to do this to your account', fr: 'Demandez à un autre administrateur de le faire sur votre compte' }));
   const ensureNotProtected = (user: store.UserRow) =>
-    ensure(!user.protected, new Problem('protected_account', 'The support account can only be deactivated or activated'));
+    ensure(!user.protected, protectedAccount());
 
   const licenceOf = async (executor: Executor, licenceId: string) => {
     const licence = await store.findLicence(executor, licenceId);
@@ -212,7 +212,7 @@ export function createUsersService(ctx: AppContext) {
     await ensureGrantWithinCeiling(await ceilingOf(executor, licence, acting, options.catalog ?? null), authorizations);
     if (!authorizations.internal) await ensureFreeSeat(executor, licenceId);
     // A friendly early answer; the unique index is what really keeps logins unique.
-    ensure(!(await store.loginExists(executor, licenceId, input.login)), new Problem('login_taken', `The login "${input.login}" is taken in this licence`));
+    ensure(!(await store.loginExists(executor, licenceId, input.login)), loginTaken(input.login));
     const id = randomUUID();
     const now = ctx.now();
     await store.insertUser(executor, {
@@ -304,7 +304,10 @@ export function createUsersService(ctx: AppContext) {
     const { user, licence } = await userToActOn(tx, licenceId, userId, acting, catalog);
     if (user.status === 'active') return;
     // As at creation and edit: under two-factor, a user without a mobile could not sign in.
-    ensure(!licence.twoFactor || user.internal || Boolean(user.mobile), invalidField('mobile', 'required_when_two_factor', 'is required while the licence has two-factor sign-in on: add a mobile number before activating this user'));
+    ensure(!licence.twoFactor || user.internal || Boolean(user.mobile), invalidField('mobile', 'required_when_two_factor', {
+        en: 'is required while the licence has two-factor sign-in on: add a mobile number before activating this user',
+        fr: "est obligatoire tant que la licence exige la double authentification : ajoutez un numéro de mobile avant d'activer cet utilisateur",
+      }));
     if (!user.internal) await ensureFreeSeat(tx, licenceId, userId);
     const now = ctx.now();
     await store.updateUser(tx, licenceId, userId, { status: 'active', updatedAt: now });
@@ -371,7 +374,7 @@ export function createUsersService(ctx: AppContext) {
         ctx.deliverSoon();
         return await view(ctx.db, licenceId, id);
       } catch (error) {
-        if (isUniqueViolation(error, 'users_login_key')) throw new Problem('login_taken', `The login "${input.login}" is taken in this licence`);
+        if (isUniqueViolation(error, 'users_login_key')) throw loginTaken(input.login);
         throw error;
       }
     },
@@ -429,7 +432,7 @@ export function createUsersService(ctx: AppContext) {
         const { user } = await userToActOn(tx, licenceId, userId, acting, catalog);
         ensureNotProtected(user);
         const removed = await store.deleteAuthenticator(tx, licenceId, userId);
-        ensure(removed, new Problem('not_found', 'This user has no authenticator app'));
+        ensure(removed, new Problem('not_found', { en: 'This user has no authenticator app', fr: "Cet utilisateur n'a pas d'application d'authentification" }));
         await recordAudit(tx, acting.audit, { licenceId, action: 'user.authenticator_remove', target: { kind: 'user', id: userId, name: user.login } }, ctx.now());
       });
     },

@@ -5,7 +5,7 @@ import { hashToken, sameSecret } from '../crypto.ts';
 import type { Database } from '../db/client.ts';
 import { operatorTokens } from '../db/schema.ts';
 import { accessOf, NO_SESSION, type Actor, type Authorizer, type OperatorActor, type UserActor } from './actor.ts';
-import { Problem } from './problems.ts';
+import { Problem, type Text } from './problems.ts';
 import { findActiveApiToken, type ActiveApiToken } from './api-tokens.ts';
 import { createLastUseRecorder } from './last-use.ts';
 import { createProvisioningAuthenticator } from './provisioning-tokens.ts';
@@ -48,6 +48,13 @@ export interface AuthenticationOptions {
 }
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** What a request without the credential its route takes is told. */
+const UNAUTHENTICATED: Record<'user' | 'operator' | 'provisioning', Text> = {
+  user: { en: 'Sign in first', fr: "Connectez-vous d'abord" },
+  operator: { en: 'An operator token is required', fr: "Un jeton d'opérateur est requis" },
+  provisioning: { en: 'A provisioning token is required', fr: 'Un jeton de provisionnement est requis' },
+};
 
 export function bearerToken(request: FastifyRequest): string | null {
   const header = request.headers.authorization;
@@ -155,9 +162,15 @@ export function registerAuthentication(app: FastifyInstance, options: Authentica
     }
     // A password past its renewal comes first: the routes that change it are all such a session serves.
     if (session.passwordChangeRequired) {
-      if (request.routeOptions.config.duringPasswordChange !== true) throw new Problem('password_change_required', 'Your password has passed the renewal period of your licence: choose a new one first');
+      if (request.routeOptions.config.duringPasswordChange !== true) throw new Problem('password_change_required', {
+          en: 'Your password has passed the renewal period of your licence: choose a new one first',
+          fr: "Votre mot de passe a dépassé la période de renouvellement de votre licence : choisissez-en d'abord un nouveau",
+        });
     } else if (session.secondFactorEnrolmentRequired && request.routeOptions.config.duringSecondFactorEnrolment !== true) {
-      throw new Problem('second_factor_enrolment_required', 'Your licence requires administrators to hold a passkey or an authenticator app: enrol one in My account first');
+      throw new Problem('second_factor_enrolment_required', {
+        en: 'Your licence requires administrators to hold a passkey or an authenticator app: enrol one in My account first',
+        fr: "Votre licence exige que les administrateurs aient une clé d'accès ou une application d'authentification : enregistrez-en une d'abord dans Mon compte",
+      });
     }
     // Kept alive without holding the answer (written at most once a minute per session); a failed
     // write only shortens the idle time. A later request that must read the session from the
@@ -193,18 +206,21 @@ export function registerAuthentication(app: FastifyInstance, options: Authentica
     if (access === 'public') return;
     const actor: Actor | null =
       access === 'operator' ? await authenticateOperator(request) : access === 'provisioning' ? await authenticateProvisioning(request) : await authenticateUser(request);
-    if (actor === null) throw new Problem('unauthenticated', access === 'operator' ? 'An operator token is required' : access === 'provisioning' ? 'A provisioning token is required' : 'Sign in first');
+    if (actor === null) throw new Problem('unauthenticated', UNAUTHENTICATED[access === 'operator' || access === 'provisioning' ? access : 'user']);
     if (access === 'console' && actor.kind === 'user' && (actor.principal !== 'user' || actor.application !== undefined)) {
-      throw new Problem('forbidden', 'This is for people signed in to the console, not API accounts or applications acting for them');
+      throw new Problem('forbidden', {
+        en: 'This is for people signed in to the console, not API accounts or applications acting for them',
+        fr: 'Ceci est réservé aux personnes connectées à la console, pas aux comptes API ni aux applications agissant pour elles',
+      });
     }
     request.actor = actor;
     // 'operator' reaches every operator route; a narrower scope only the routes that declare it.
     if (actor.kind === 'operator' && !actor.scopes.includes('operator') && (config.scope === undefined || !actor.scopes.includes(config.scope))) {
       const needed = config.scope === undefined ? 'operator' : `${config.scope} (or operator)`;
-      throw new Problem('insufficient_scope', `This needs the scope ${needed}; the credential holds ${actor.scopes.join(', ') || 'none'}`, { scope: config.scope ?? 'operator' });
+      throw new Problem('insufficient_scope', { en: `This needs the scope ${needed}; the credential holds ${actor.scopes.join(', ') || 'none'}`, fr: `Ceci demande la portée ${needed} ; l'accès porte ${actor.scopes.join(', ') || 'aucune'}` }, { scope: config.scope ?? 'operator' });
     }
     if (config.requires !== undefined && actor.kind === 'user' && !(await options.authorizer.isAllowed(actor, config.requires))) {
-      throw new Problem('forbidden', `Your rights configuration does not include ${config.requires}`);
+      throw new Problem('forbidden', { en: `Your rights configuration does not include ${config.requires}`, fr: `Votre configuration de droits ne comprend pas ${config.requires}` });
     }
   });
 }

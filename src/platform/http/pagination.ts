@@ -25,7 +25,7 @@ const VALID: Record<CursorPart, (value: string) => boolean> = {
 };
 
 export const invalidCursor = () =>
-  new Problem('invalid_cursor', 'The cursor is not one this list gave', { errors: [{ field: 'cursor', code: 'invalid_cursor', message: 'is not a cursor from this list' }] });
+  new Problem('invalid_cursor', { en: 'The cursor is not one this list gave', fr: "Ce curseur n'a pas été donné par cette liste" }, { errors: [{ field: 'cursor', code: 'invalid_cursor', message: 'is not a cursor from this list' }] });
 
 export function encodeCursor(key: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');

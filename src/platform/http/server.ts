@@ -17,7 +17,8 @@ import { isDatabaseUnavailable } from '../db/errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { accessOf } from './actor.ts';
-import { Problem, problemDocument } from './problems.ts';
+import { preferredLanguage } from './language.ts';
+import { invalidFieldsDetail, Problem, problemDocument, type Text } from './problems.ts';
 import { addSecurityHeaders } from './security-headers.ts';
 import { fieldErrorsOf } from './validation.ts';
 
@@ -89,29 +90,33 @@ function errorStatusesOf(route: { url: string; method: string | string[]; schema
 }
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-/** A body limit as people read it: 64 KiB, 10 MB. */
-const sizeOf = (bytes: number) => (bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 1024)} MB` : `${Math.round(bytes / 1024)} KiB`);
+/** A body limit as people read it: 64 KiB, 10 MB (64 Kio, 10 Mo in French). */
+const sizeOf = (bytes: number, language: 'en' | 'fr' = 'en') =>
+  bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 1024)} ${language === 'fr' ? 'Mo' : 'MB'}` : `${Math.round(bytes / 1024)} ${language === 'fr' ? 'Kio' : 'KiB'}`;
+const SEND_JSON: Text = { en: 'Send application/json', fr: 'Envoyez du application/json' };
+const invalidJson = () =>
+  new Problem('validation_failed', { en: 'The body is not valid JSON', fr: "Le corps n'est pas du JSON valide" }, { errors: [{ field: 'body', code: 'invalid_json', message: 'is not valid JSON' }] });
 
 function problemOf(error: FastifyError, bodyLimit = BODY_LIMIT): Problem {
   if (error instanceof Problem) return error;
   if (hasZodFastifySchemaValidationErrors(error)) {
     const errors = fieldErrorsOf(error.validation, error.validationContext);
-    return new Problem('validation_failed', errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });
+    return new Problem('validation_failed', { en: errors.map((e) => `${e.field} ${e.message}`).join('; '), fr: invalidFieldsDetail(errors).fr }, { errors });
   }
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new Problem('payload_too_large', `The body may hold at most ${sizeOf(bodyLimit)}`);
+      return new Problem('payload_too_large', { en: `The body may hold at most ${sizeOf(bodyLimit)}`, fr: `Le corps peut contenir au plus ${sizeOf(bodyLimit, 'fr')}` });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new Problem('unsupported_media_type', 'Send application/json');
+      return new Problem('unsupported_media_type', SEND_JSON);
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return new Problem('validation_failed', 'The body is not valid JSON', { errors: [{ field: 'body', code: 'invalid_json', message: 'is not valid JSON' }] });
+      return invalidJson();
   }
   if (error instanceof SyntaxError || error.statusCode === 400) {
-    return new Problem('validation_failed', 'The body is not valid JSON', { errors: [{ field: 'body', code: 'invalid_json', message: 'is not valid JSON' }] });
+    return invalidJson();
   }
   // A lost or refused database connection is an outage the client may wait out, not a bug.
-  if (isDatabaseUnavailable(error)) return new Problem('database_unavailable', 'The database cannot be reached; try again shortly', { retryAfterSeconds: 1 });
+  if (isDatabaseUnavailable(error)) return new Problem('database_unavailable', { en: 'The database cannot be reached; try again shortly', fr: 'La base de données est injoignable ; réessayez dans un instant' }, { retryAfterSeconds: 1 });
   return new Problem('internal_error');
 }
 
@@ -129,11 +134,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     // valid percent-encoding (e.g. %ED%A0%80, a lone surrogate) or holds a parameter longer than the
     // router takes names no resource.
     frameworkErrors: (error, request, reply) => {
-      const problem = (error.statusCode ?? 500) < 500 ? new Problem('not_found', 'No resource has this path') : problemOf(error);
+      const problem = (error.statusCode ?? 500) < 500 ? new Problem('not_found', { en: 'No resource has this path', fr: "Aucune ressource n'a ce chemin" }) : problemOf(error);
       if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
       const own = options.ownErrorFormats?.find((format) => request.url.startsWith(format.prefix))?.answer(problem.status, problem.detail ?? problem.message);
       if (own !== undefined) return void (reply as FastifyReply).status(problem.status).type(own.contentType).send(JSON.stringify(own.body));
-      void (reply as FastifyReply).status(problem.status).type('application/problem+json').send(problem.toBody());
+      void (reply as FastifyReply).status(problem.status).type('application/problem+json').send(problem.toBody(preferredLanguage(request.headers['accept-language'])));
     },
   }).withTypeProvider<ZodTypeProvider>();
 
@@ -166,15 +171,15 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     if (problem.status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
     const retryAfter = problem.extensions.retryAfterSeconds;
     if (typeof retryAfter === 'number') void reply.header('retry-after', String(Math.ceil(retryAfter)));
-    return reply.status(problem.status).type('application/problem+json').send(problem.toBody());
+    return reply.status(problem.status).type('application/problem+json').send(problem.toBody(preferredLanguage(request.headers['accept-language'])));
   });
   const consoleIndex = options.consoleDir === null ? null : consolePage(path.join(options.consoleDir, 'index.html'));
   app.setNotFoundHandler((request, reply) => {
     if (consoleIndex !== null && request.method === 'GET' && !NOT_CONSOLE.test(request.url)) {
       return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(consoleIndex());
     }
-    const problem = new Problem('not_found', `No route ${request.method} ${request.url.split('?')[0]}`);
-    return reply.status(404).type('application/problem+json').send(problem.toBody());
+    const problem = new Problem('not_found', { en: `No route ${request.method} ${request.url.split('?')[0]}`, fr: `Aucune route ${request.method} ${request.url.split('?')[0]}` });
+    return reply.status(404).type('application/problem+json').send(problem.toBody(preferredLanguage(request.headers['accept-language'])));
   });
 
   // While draining on shutdown, answers close their connection, so a keep-alive client does not hold
@@ -203,7 +208,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     try {
       done(null, JSON.parse(body as string));
     } catch {
-      done(new Problem('validation_failed', 'The body is not valid JSON', { errors: [{ field: 'body', code: 'invalid_json', message: 'is not valid JSON' }] }), undefined);
+      done(invalidJson(), undefined);
     }
   });
 
@@ -212,7 +217,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   // declaring them in its schema's `consumes`.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (request, body, done) => {
     if (!request.routeOptions.schema?.consumes?.includes('application/x-www-form-urlencoded')) {
-      return done(new Problem('unsupported_media_type', 'Send application/json'), undefined);
+      return done(new Problem('unsupported_media_type', SEND_JSON), undefined);
     }
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
@@ -221,7 +226,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   // CSV files (the users import) likewise only where a route declares them in `consumes`, as raw
   // bytes up to the route's bodyLimit (a larger declared Content-Length is refused before reading).
   app.addContentTypeParser('text/csv', { parseAs: 'buffer' }, (request, body, done) => {
-    if (!request.routeOptions.schema?.consumes?.includes('text/csv')) return done(new Problem('unsupported_media_type', 'Send application/json'), undefined);
+    if (!request.routeOptions.schema?.consumes?.includes('text/csv')) return done(new Problem('unsupported_media_type', SEND_JSON), undefined);
     done(null, body);
   });
 
@@ -244,7 +249,12 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Gatehouse API', version: options.version, description: 'User and access management for multi-tenant B2B SaaS platforms.' },
+      info: {
+        title: 'Gatehouse API',
+        version: options.version,
+        description:
+          'User and access management for multi-tenant B2B SaaS platforms. Every refusal is an RFC 9457 problem document (application/problem+json) with a stable `code`; its `title` and `detail` are in the language the request prefers by its Accept-Language header (English or French; English otherwise), its code and field errors the same in every language.',
+      },
       servers: [{ url: options.publicUrl }],
       components: {
         securitySchemes: {

@@ -1,3 +1,4 @@
+import i18next from 'i18next';
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { paths } from './schema';
 
@@ -85,6 +86,14 @@ async function problemCode(response: Response): Promise<string | undefined> {
   return typeof body === 'object' && body !== null && typeof (body as { code?: unknown }).code === 'string' ? (body as { code: string }).code : undefined;
 }
 
+/** The reader's language on every call, so that refusals come back in it (the problem's title and detail). */
+const readersLanguage: Middleware = {
+  onRequest({ request }) {
+    request.headers.set('Accept-Language', i18next.resolvedLanguage ?? i18next.language ?? 'en');
+    return request;
+  },
+};
+
 const clientOptions = {
   credentials: 'same-origin' as const,
   headers: { Accept: 'application/json, application/problem+json' },
@@ -95,7 +104,7 @@ const clientOptions = {
 const consoleSession = cookieSession(async (response) => (await problemCode(response)) === 'unauthenticated');
 
 export const consoleApi = createClient<paths>(clientOptions);
-consoleApi.use(consoleSession.middleware);
+consoleApi.use(readersLanguage, consoleSession.middleware);
 
 /** The cookie session's CSRF token, returned at sign-in and by GET /auth/session after a reload. */
 export const setCsrfToken = (token: string | null) => consoleSession.setCsrfToken(token);
@@ -105,7 +114,7 @@ export const onSessionEnded = (listener: Listener) => consoleSession.onEnded(lis
 const operatorSession = cookieSession(async () => true);
 
 export const operatorApi = createClient<paths>(clientOptions);
-operatorApi.use(operatorSession.middleware);
+operatorApi.use(readersLanguage, operatorSession.middleware);
 
 /** The operator session's CSRF token, returned when the operator's token is traded for a session cookie. */
 export const setOperatorCsrfToken = (token: string | null) => operatorSession.setCsrfToken(token);

@@ -10848,6 +10848,7 @@ export interface components {
             type: string;
             title: string;
             status: number;
+            /** @description What went wrong in this case, in the language the request prefers (Accept-Language: en or fr; English otherwise), as is the title */
             detail?: string;
             /** @enum {string} */
             code: "validation_failed" | "invalid_credentials" | "unauthenticated" | "forbidden" | "insufficient_scope" | "csrf_failed" | "protected_account" | "not_found" | "login_taken" | "seat_limit_reached" | "users_missing_mobile" | "cannot_target_self" | "invalid_token" | "weak_password" | "too_many_attempts" | "support_access_blocked" | "exceeds_own_rights" | "step_up_required" | "step_up_failed" | "conflict" | "payload_too_large" | "unsupported_media_type" | "invalid_cursor" | "cross_site_request" | "password_change_required" | "password_reused" | "passkey_rejected" | "passkeys_not_allowed" | "second_factor_enrolment_required" | "internal_error" | "database_unavailable";
@@ -10873,6 +10874,7 @@ export interface components {
             type: string;
             title: string;
             status: number;
+            /** @description What went wrong in this case, in the language the request prefers (Accept-Language: en or fr; English otherwise), as is the title */
             detail?: string;
             /** @enum {string} */
             code: "validation_failed" | "invalid_credentials" | "unauthenticated" | "forbidden" | "insufficient_scope" | "csrf_failed" | "protected_account" | "not_found" | "login_taken" | "seat_limit_reached" | "users_missing_mobile" | "cannot_target_self" | "invalid_token" | "weak_password" | "too_many_attempts" | "support_access_blocked" | "exceeds_own_rights" | "step_up_required" | "step_up_failed" | "conflict" | "payload_too_large" | "unsupported_media_type" | "invalid_cursor" | "cross_site_request" | "password_change_required" | "password_reused" | "passkey_rejected" | "passkeys_not_allowed" | "second_factor_enrolment_required" | "internal_error" | "database_unavailable";

@@ -5,9 +5,10 @@ import { ApiError } from '../api/client';
 
 // The one way the console shows an API failure: field errors beside their fields, the rest in an alert.
 
-// Codes whose console wording says all the server's detail would, in the reader's language. Any other
-// refusal (forbidden, conflict, a code the console does not know…) shows the server's own detail: a
-// generic "You are not allowed to do this." hides what the person can do about it.
+// Codes whose console wording says all the server's detail would. Any other refusal (forbidden,
+// conflict, a code the console does not know…) shows the server's own detail, which the server writes
+// in the reader's language (the client sends it as Accept-Language): a generic "You are not allowed
+// to do this." hides what the person can do about it.
 const SELF_EXPLAINING = new Set([
   'invalid_credentials',
   'login_taken',
