@@ -40,6 +40,24 @@ describe('the audit trail’s labels', () => {
     expect(page.labels[created.body.id]).toBeUndefined();
   });
 
+  it('names the catalog applications a licence’s events list, in each language', async () => {
+    const code = fixture.code;
+    const before = (await test.operator.get(`/operator/v1/licences/${code}`)).body.applications as string[];
+    // One application withdrawn (not the licence's own configuration, which holds the audit trail), then given back.
+    const withdrawn = before.find((key) => !key.startsWith('licence-configuration.'))!;
+    const kept = before.filter((key) => key !== withdrawn);
+    expect((await test.operator.patch(`/operator/v1/licences/${code}`, { applications: kept })).status).toBe(200);
+    expect((await test.operator.patch(`/operator/v1/licences/${code}`, { applications: before })).status).toBe(200);
+    const page = (await fixture.adminClient.get('/api/v1/audit-events?action=licence.update')).body;
+    const update = page.items[1];
+    expect(update.before.applications).toEqual(before);
+    expect(update.after.applications).toEqual(kept);
+    const catalog = (await test.operator.get('/operator/v1/catalog')).body as { categories: { applications: { key: string; name: { en: string; fr: string } }[] }[] };
+    const named = new Map(catalog.categories.flatMap((category) => category.applications.map((application) => [application.key, application.name] as const)));
+    for (const key of before) expect(page.labels[key]).toEqual({ kind: 'application', name: named.get(key)!.en, names: named.get(key) });
+    expect(named.get(withdrawn)!.fr).not.toBe(named.get(withdrawn)!.en);
+  });
+
   it('never names another licence’s ids', async () => {
     const other = await createLicence(test);
     const foreign = await other.adminClient.post('/api/v1/users', newUser(other, { firstName: 'Foreign', lastName: 'Person' }));

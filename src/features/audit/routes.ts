@@ -26,8 +26,9 @@ const eventSchema = z.object({
   ip: z.string().nullable(),
 });
 const labelSchema = z.object({
-  kind: z.enum(['user', 'api_account', 'rights_configuration', 'entity_group', 'entity']),
+  kind: z.enum(['user', 'api_account', 'rights_configuration', 'entity_group', 'entity', 'application']),
   name: z.string(),
+  names: z.object({ en: z.string(), fr: z.string() }).optional().describe("An application's name in each language"),
   detail: z.string().optional(),
   key: z.string().optional(),
 });

@@ -5,7 +5,9 @@ import { labelsOf, listAuditEvents, type AuditLabel } from './store.ts';
 
 // Reading the audit trail: a licence's admins read their licence's events, operators read them all.
 // Each page comes with the current names of the ids it mentions (users, configurations, groups,
-// entities, API accounts), so a reader sees names, not UUIDs; an id without a label is gone.
+// entities, API accounts), so a reader sees names, not UUIDs; an id without a label is gone. The
+// catalog applications a licence's events list (its `applications`) are labelled by key with their
+// names in each language; a key the catalog no longer has stays as it is.
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -36,6 +38,12 @@ function actorOf(event: { actorKind: 'user' | 'operator' | 'support'; actorId: s
   if (event.actorKind !== 'support') return { ...actor, operator: null, ticket: null };
   const visit = supportVisitOfActorName(event.actorName);
   return { ...actor, operator: visit.operator, ticket: visit.ticket };
+}
+
+/** The application keys a recorded value lists as a licence's `applications`. */
+function applicationKeysIn(value: unknown, into: Set<string>): void {
+  const applications = typeof value === 'object' && value !== null ? (value as { applications?: unknown }).applications : undefined;
+  if (Array.isArray(applications)) for (const key of applications) if (typeof key === 'string') into.add(key);
 }
 
 export function createAuditService(ctx: AppContext) {
@@ -70,12 +78,22 @@ export function createAuditService(ctx: AppContext) {
       );
       const ids = new Set<string>();
       const licenceIds = new Set<string>();
+      const applicationKeys = new Set<string>();
       for (const { event } of rows.slice(0, query.limit)) {
+        applicationKeysIn(event.before, applicationKeys);
+        applicationKeysIn(event.after, applicationKeys);
         if (event.licenceId === null) continue;
         licenceIds.add(event.licenceId);
         idsIn([event.actorId, event.targetId, event.before, event.after], ids);
       }
       const labels = await labelsOf(ctx.db, [...licenceIds], [...ids]);
+      if (applicationKeys.size > 0) {
+        for (const category of (await ctx.catalog.current()).source.categories) {
+          for (const application of category.applications) {
+            if (applicationKeys.has(application.key)) labels.set(application.key, { kind: 'application', name: application.name.en, names: application.name });
+          }
+        }
+      }
       return { ...page, labels: Object.fromEntries(labels) as Record<string, AuditLabel> };
     },
   };

@@ -1,4 +1,5 @@
 import { and, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import type { LocalizedName } from '../../core/catalog.ts';
 import type { Executor } from '../../platform/db/client.ts';
 import { apiAccounts, auditEvents, entities, entityGroups, licences, PLATFORM_LICENCE_ID, rightsConfigurations, users } from '../../platform/db/schema.ts';
 
@@ -38,8 +39,10 @@ export async function listAuditEvents(executor: Executor, filter: AuditFilter) {
 
 /** What an id named in the audit trail stands for, as the reader should see it. */
 export interface AuditLabel {
-  kind: 'user' | 'api_account' | 'rights_configuration' | 'entity_group' | 'entity';
+  kind: 'user' | 'api_account' | 'rights_configuration' | 'entity_group' | 'entity' | 'application';
   name: string;
+  /** An application of the catalog, by its name in each language (its key is the label's key). */
+  names?: LocalizedName;
   /** A user's login, an entity's code. */
   detail?: string;
   /** The key of a standard or internal configuration, which the console names in the reader's language. */

@@ -4293,8 +4293,13 @@ export interface paths {
                             labels: {
                                 [key: string]: {
                                     /** @enum {string} */
-                                    kind: "user" | "api_account" | "rights_configuration" | "entity_group" | "entity";
+                                    kind: "user" | "api_account" | "rights_configuration" | "entity_group" | "entity" | "application";
                                     name: string;
+                                    /** @description An application's name in each language */
+                                    names?: {
+                                        en: string;
+                                        fr: string;
+                                    };
                                     detail?: string;
                                     key?: string;
                                 };
@@ -9082,8 +9087,13 @@ export interface paths {
                             labels: {
                                 [key: string]: {
                                     /** @enum {string} */
-                                    kind: "user" | "api_account" | "rights_configuration" | "entity_group" | "entity";
+                                    kind: "user" | "api_account" | "rights_configuration" | "entity_group" | "entity" | "application";
                                     name: string;
+                                    /** @description An application's name in each language */
+                                    names?: {
+                                        en: string;
+                                        fr: string;
+                                    };
                                     detail?: string;
                                     key?: string;
                                 };

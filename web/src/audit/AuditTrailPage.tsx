@@ -179,10 +179,10 @@ export function AuditTrailPage() {
 
 /** Before → after, one field a line: the old value struck, the new one marked, read as "becomes" aloud. */
 function Changes({ event, labels }: { event: AuditEvent; labels: AuditLabels }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   return (
     <ul className="changes">
-      {changesOf(t, event, labels).map((change) => (
+      {changesOf(t, event, labels, i18n.language).map((change) => (
         <li key={change.field}>
           <span className="change-field">{change.label}</span> {change.from !== undefined ? <del>{change.from}</del> : null}
           {change.from !== undefined && change.to !== undefined ? (

@@ -19,6 +19,7 @@ const labels: AuditLabels = {
   [CONFIG_USER]: { kind: 'rights_configuration', name: 'User', key: 'user' },
   [CONFIG_REVIEWER]: { kind: 'rights_configuration', name: 'Reviewer', key: 'reviewer' },
   [ADA]: { kind: 'user', name: 'Ada Admin', detail: 'admin' },
+  reporting: { kind: 'application', name: 'Reporting', names: { en: 'Reporting', fr: 'Rapports' } },
 };
 
 describe('the audit trail shows', () => {
@@ -40,7 +41,11 @@ describe('the audit trail shows', () => {
     expect(changesOf(t, { before: null, after: { entityGroupId: GONE_GROUP, twoFactor: true, applications: ['reporting', 'forms'] } }, labels)).toEqual([
       { field: 'entityGroupId', label: 'Entity group', to: '(deleted)' },
       { field: 'twoFactor', label: 'Two-factor authentication', to: 'Yes' },
-      { field: 'applications', label: 'Applications', to: 'reporting, forms' },
+      { field: 'applications', label: 'Applications', to: 'Reporting, forms' },
+    ]);
+    // By name in the reader's language; a key the catalog no longer has, as it is.
+    expect(changesOf(await reader('fr'), { before: { applications: ['forms'] }, after: { applications: ['reporting', 'forms'] } }, labels, 'fr')).toEqual([
+      { field: 'applications', label: 'Applications', from: 'forms', to: 'Rapports, forms' },
     ]);
   });
 

@@ -33,13 +33,21 @@ export function labelText(t: TFunction, id: string, labels: AuditLabels, fallbac
   return label.name;
 }
 
+/** A catalog application by its name in the reader's language; its key when the catalog has it no more. */
+function applicationText(key: string, labels: AuditLabels, language: string): string {
+  const label: Label | undefined = labels[key];
+  if (label?.kind !== 'application' || label.names === undefined) return key;
+  return language.startsWith('fr') ? label.names.fr : label.names.en;
+}
+
 /** One recorded value, readable: words translated, ids named, lists joined, nothing as JSON unless unknown. */
-export function valueText(t: TFunction, field: string, value: unknown, labels: AuditLabels): string {
+export function valueText(t: TFunction, field: string, value: unknown, labels: AuditLabels, language = 'en'): string {
   if (value === null || value === undefined || value === '') return t('common.none');
   if (Array.isArray(value)) {
     if (field === 'steps') return t('audit.stepCount', { count: value.length });
     if (value.length === 0) return t('common.none');
-    return value.map((item) => valueText(t, field, item, labels)).join(', ');
+    if (field === 'applications') return value.map((item) => (typeof item === 'string' ? applicationText(item, labels, language) : valueText(t, field, item, labels, language))).join(', ');
+    return value.map((item) => valueText(t, field, item, labels, language)).join(', ');
   }
   if (typeof value === 'boolean') return value ? t('audit.yes') : t('audit.no');
   if (typeof value === 'number') return String(value);
@@ -56,7 +64,7 @@ export function valueText(t: TFunction, field: string, value: unknown, labels: A
       return [[record.firstName, record.lastName].filter(Boolean).join(' '), record.email].filter(Boolean).join(' · ');
     }
     return Object.entries(record)
-      .map(([key, item]) => `${fieldLabel(t, key)}: ${valueText(t, key, item, labels)}`)
+      .map(([key, item]) => `${fieldLabel(t, key)}: ${valueText(t, key, item, labels, language)}`)
       .join(', ');
   }
   return String(value);
@@ -70,8 +78,8 @@ export interface Change {
   to?: string;
 }
 
-/** The fields an event records, labelled, each as it was and as it is. */
-export function changesOf(t: TFunction, event: Pick<AuditEvent, 'before' | 'after'>, labels: AuditLabels): Change[] {
+/** The fields an event records, labelled, each as it was and as it is, in the reader's language. */
+export function changesOf(t: TFunction, event: Pick<AuditEvent, 'before' | 'after'>, labels: AuditLabels, language = 'en'): Change[] {
   const before = event.before ?? {};
   const after = event.after ?? {};
   const fields = [...new Set([...Object.keys(before), ...Object.keys(after)])];
@@ -80,8 +88,8 @@ export function changesOf(t: TFunction, event: Pick<AuditEvent, 'before' | 'afte
     .map((field) => ({
       field,
       label: fieldLabel(t, field),
-      ...(event.before !== null && field in before ? { from: valueText(t, field, before[field], labels) } : {}),
-      ...(event.after !== null && field in after ? { to: valueText(t, field, after[field], labels) } : {}),
+      ...(event.before !== null && field in before ? { from: valueText(t, field, before[field], labels, language) } : {}),
+      ...(event.after !== null && field in after ? { to: valueText(t, field, after[field], labels, language) } : {}),
     }));
 }
 
