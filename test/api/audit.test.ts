@@ -36,6 +36,11 @@ describe('the audit trail', () => {
 
   it('records operators’ changes and filters by actor, action and time', async () => {
     await test.operator.post(`/operator/v1/licences/${fixture.code}/entities`, { code: 'lyon', name: 'Lyon' });
+    // A person by login or by full name, either way round and in any case.
+    const byAdmin = (await events('?actor=admin&limit=500')).map((e) => e.id);
+    expect(byAdmin.length).toBeGreaterThan(0);
+    for (const name of ['Ada Admin', 'ADMIN ada', 'ada admin']) expect((await events(`?actor=${encodeURIComponent(name)}&limit=500`)).map((e) => e.id), name).toEqual(byAdmin);
+    expect(await events(`?actor=${encodeURIComponent('Ada Other')}`)).toEqual([]);
     const byOperator = await events('?actor=bootstrap');
     expect(byOperator.map((e) => e.action)).toEqual(expect.arrayContaining(['entity.create', 'licence.create', 'user.create']));
     expect(byOperator.every((e) => e.actor.kind === 'operator')).toBe(true);

@@ -35,7 +35,7 @@ const labelSchema = z.object({
 /** A page of events, with the current names of the ids they mention; an id absent from `labels` is deleted. */
 const eventPage = field.page(eventSchema).extend({ labels: z.record(z.string(), labelSchema) });
 const filters = {
-  actor: field.text(200, { min: 0 }).optional(),
+  actor: field.text(200, { min: 0 }).optional().describe("Who acted: a user's id, login or full name, an operator token's name, or a support visit's name"),
   target: field.text(200, { min: 0 }).optional(),
   action: field.text(100, { min: 0 }).optional(),
   from: field.timestamp.optional(),

@@ -19,8 +19,21 @@ export async function listAuditEvents(executor: Executor, filter: AuditFilter) {
   const conditions: SQL[] = [];
   if (filter.licenceId === null) conditions.push(eq(auditEvents.licenceId, PLATFORM_LICENCE_ID));
   else if (filter.licenceId !== undefined) conditions.push(eq(auditEvents.licenceId, filter.licenceId));
-  // The actor and target are matched by id or by name, whichever the reader knows.
-  if (filter.actor) conditions.push(or(eq(sql`${auditEvents.actorId}::text`, filter.actor), eq(sql`lower(${auditEvents.actorName})`, filter.actor.toLowerCase()))!);
+  // The actor and target are matched by id or by name, whichever the reader knows; an actor also by
+  // the full name of the person (first name then last name, or last then first), as the trail shows it.
+  if (filter.actor) {
+    const typed = filter.actor.toLowerCase();
+    const named = executor
+      .select({ id: users.id })
+      .from(users)
+      .where(
+        and(
+          typeof filter.licenceId === 'string' ? eq(users.licenceId, filter.licenceId) : undefined,
+          or(sql`lower(${users.firstName} || ' ' || ${users.lastName}) = ${typed}`, sql`lower(${users.lastName} || ' ' || ${users.firstName}) = ${typed}`),
+        ),
+      );
+    conditions.push(or(eq(sql`${auditEvents.actorId}::text`, filter.actor), eq(sql`lower(${auditEvents.actorName})`, typed), inArray(auditEvents.actorId, named))!);
+  }
   if (filter.target) conditions.push(or(eq(auditEvents.targetId, filter.target), eq(sql`lower(${auditEvents.targetName})`, filter.target.toLowerCase()))!);
   if (filter.action) conditions.push(eq(auditEvents.action, filter.action));
   if (filter.from) conditions.push(gte(auditEvents.at, filter.from));

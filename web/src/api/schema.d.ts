@@ -4241,6 +4241,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description Who acted: a user's id, login or full name, an operator token's name, or a support visit's name */
                     actor?: string;
                     target?: string;
                     action?: string;
@@ -9035,6 +9036,7 @@ export interface paths {
             parameters: {
                 query?: {
                     licence?: string;
+                    /** @description Who acted: a user's id, login or full name, an operator token's name, or a support visit's name */
                     actor?: string;
                     target?: string;
                     action?: string;
