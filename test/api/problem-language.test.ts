@@ -24,6 +24,7 @@ describe('problem documents in the reader’s language', () => {
     expect(french.headers.get('content-type')).toContain('application/problem+json');
     expect(french.body).toMatchObject({ code: 'unauthenticated', title: 'Connexion requise', detail: "Connectez-vous d'abord" });
 
+    expect(french.headers.get('vary')).toContain('Accept-Language');
     const english = await anonymous.get('/api/v1/users');
     expect(english.body).toMatchObject({ code: 'unauthenticated', title: 'Authentication required', detail: 'Sign in first' });
 
@@ -75,6 +76,7 @@ describe('problem documents in the reader’s language', () => {
     const noRoute = await anonymous.request('GET', '/api/v1/no-such-thing', undefined, FRENCH);
     expect(noRoute.status).toBe(404);
     expect(noRoute.body).toMatchObject({ code: 'not_found', title: 'Introuvable', detail: 'Aucune route GET /api/v1/no-such-thing' });
+    expect(noRoute.headers.get('vary')).toContain('Accept-Language');
 
     const notJson = await fixture.adminClient.request('POST', '/api/v1/users', '{"login":', FRENCH);
     expect(notJson.status).toBe(422);

@@ -4,7 +4,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
@@ -120,6 +120,16 @@ function problemOf(error: FastifyError, bodyLimit = BODY_LIMIT): Problem {
   return new Problem('internal_error');
 }
 
+/**
+ * A problem answered in the language the request prefers; the answer says it varies with
+ * Accept-Language, so that no cache gives one reader's language to another.
+ */
+function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: Problem) {
+  const vary = reply.getHeader('vary');
+  void reply.header('vary', vary === undefined || vary === '' ? 'Accept-Language' : `${String(vary)}, Accept-Language`);
+  return reply.status(problem.status).type('application/problem+json').send(problem.toBody(preferredLanguage(request.headers['accept-language'])));
+}
+
 /** The HTTP server with everything every feature relies on: schemas, errors, cookies, OpenAPI, metrics. */
 export async function createHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const app = Fastify({
@@ -138,7 +148,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
       const own = options.ownErrorFormats?.find((format) => request.url.startsWith(format.prefix))?.answer(problem.status, problem.detail ?? problem.message);
       if (own !== undefined) return void (reply as FastifyReply).status(problem.status).type(own.contentType).send(JSON.stringify(own.body));
-      void (reply as FastifyReply).status(problem.status).type('application/problem+json').send(problem.toBody(preferredLanguage(request.headers['accept-language'])));
+      void sendProblem(request, reply as FastifyReply, problem);
     },
   }).withTypeProvider<ZodTypeProvider>();
 
@@ -171,7 +181,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     if (problem.status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
     const retryAfter = problem.extensions.retryAfterSeconds;
     if (typeof retryAfter === 'number') void reply.header('retry-after', String(Math.ceil(retryAfter)));
-    return reply.status(problem.status).type('application/problem+json').send(problem.toBody(preferredLanguage(request.headers['accept-language'])));
+    return sendProblem(request, reply, problem);
   });
   const consoleIndex = options.consoleDir === null ? null : consolePage(path.join(options.consoleDir, 'index.html'));
   app.setNotFoundHandler((request, reply) => {
@@ -179,7 +189,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(consoleIndex());
     }
     const problem = new Problem('not_found', { en: `No route ${request.method} ${request.url.split('?')[0]}`, fr: `Aucune route ${request.method} ${request.url.split('?')[0]}` });
-    return reply.status(404).type('application/problem+json').send(problem.toBody(preferredLanguage(request.headers['accept-language'])));
+    return sendProblem(request, reply, problem);
   });
 
   // While draining on shutdown, answers close their connection, so a keep-alive client does not hold
