@@ -224,10 +224,13 @@ export function createApplicationsService(ctx: Pick<AppContext, 'catalog' | 'now
     async rotateSecret(id: string, actor: AuditActor): Promise<{ clientId: string; clientSecret: string }> {
       return ctx.transaction(async (tx, announce) => {
         const row = await load(tx, id);
-        ensure(confidential(row.kind), new Problem('conflict', {
-        en: `A ${row.kind === 'spa' ? 'single-page' : 'native'} application is a public client: it has no secret to rotate`,
-        fr: `Une application ${row.kind === 'spa' ? 'monopage' : 'native'} est un client public : elle n'a pas de secret à renouveler`,
-      }));
+        ensure(
+          confidential(row.kind),
+          new Problem('conflict', {
+            en: `A ${row.kind === 'spa' ? 'single-page' : 'native'} application is a public client: it has no secret to rotate`,
+            fr: `Une application ${row.kind === 'spa' ? 'monopage' : 'native'} est un client public : elle n'a pas de secret à renouveler`,
+          }),
+        );
         const clientSecret = newClientSecret();
         const now = ctx.now();
         await updateApplication(tx, id, { secretHash: hashToken(clientSecret), secretRotatedAt: now, updatedAt: now });

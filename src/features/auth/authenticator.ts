@@ -44,10 +44,13 @@ export function createAuthenticatorEnrolment(ctx: AppContext, deps: { secrets: S
         ensure(pending !== null && pending.confirmedAt === null, new Problem('conflict', { en: 'No authenticator app is waiting for confirmation: start again', fr: "Aucune application d'authentification n'attend de confirmation : recommencez" }));
         const secret = base32Decode(deps.secrets.openText(pending.secret, ownerOf(actor.licenceId, actor.userId)));
         const step = matchTotp(secret, request.code, now, null);
-        ensure(step !== null, invalidField('code', 'wrong_code', {
-          en: 'is not the current code of the app: check the phone’s clock and try the next one',
-          fr: "n'est pas le code actuel de l'application : vérifiez l'heure du téléphone, puis saisissez le code suivant",
-        }));
+        ensure(
+          step !== null,
+          invalidField('code', 'wrong_code', {
+            en: 'is not the current code of the app: check the phone’s clock and try the next one',
+            fr: "n'est pas le code actuel de l'application : vérifiez l'heure du téléphone, puis saisissez le code suivant",
+          }),
+        );
         // The confirming code is spent, so it cannot sign in right after.
         ensure(await store.confirmTotp(tx, actor.licenceId, actor.userId, step, now), new Problem('conflict', { en: 'The authenticator app was confirmed meanwhile', fr: "L'application d'authentification a été confirmée entre-temps" }));
       });

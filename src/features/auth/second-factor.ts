@@ -77,9 +77,9 @@ export function createSecondFactor<SignedIn>(
       ensure(
         !onlySms || user.mobile !== null,
         new Problem('forbidden', {
-        en: 'Your licence requires a code sent by SMS, but your account has no mobile number: ask your administrator to add one',
-        fr: "Votre licence exige un code envoyé par SMS, mais votre compte n'a pas de numéro de mobile : demandez à votre administrateur d'en ajouter un",
-      }),
+          en: 'Your licence requires a code sent by SMS, but your account has no mobile number: ask your administrator to add one',
+          fr: "Votre licence exige un code envoyé par SMS, mais votre compte n'a pas de numéro de mobile : demandez à votre administrateur d'en ajouter un",
+        }),
       );
       const now = ctx.now();
       // Names its licence, where it is looked up (platform/licence-tokens.ts).

@@ -64,15 +64,15 @@ export function createStepUp(ctx: AppContext, deps: { throttle: Throttle; secret
     /** Answers when the proof is right; throws step_up_required, step_up_failed, 403 or 429 otherwise. */
     async verify(actor: StepUpActor, proof: StepUpProof): Promise<void> {
       // The support account has no password: the vendor cannot confirm these acts for the customer.
-      ensure(actor.supportVisit === null || actor.supportVisit === undefined, forbidden({
-        en: 'A support visit cannot do this: the support account has no password to confirm it with. Ask an administrator of the licence.',
-        fr: "Une visite du support ne peut pas faire cela : le compte support n'a pas de mot de passe pour le confirmer. Demandez à un administrateur de la licence.",
-      }));
-      ensure(actor.principal === 'user', forbidden({ en: 'Only a person signed in to the console can do this, confirming it with their password', fr: 'Seule une personne connectée à la console peut faire cela, en le confirmant avec son mot de passe' }));
       ensure(
-        proof.currentPassword !== undefined || proof.code !== undefined,
-        stepUpRequired(),
+        actor.supportVisit === null || actor.supportVisit === undefined,
+        forbidden({
+          en: 'A support visit cannot do this: the support account has no password to confirm it with. Ask an administrator of the licence.',
+          fr: "Une visite du support ne peut pas faire cela : le compte support n'a pas de mot de passe pour le confirmer. Demandez à un administrateur de la licence.",
+        }),
       );
+      ensure(actor.principal === 'user', forbidden({ en: 'Only a person signed in to the console can do this, confirming it with their password', fr: 'Seule une personne connectée à la console peut faire cela, en le confirmant avec son mot de passe' }));
+      ensure(proof.currentPassword !== undefined || proof.code !== undefined, stepUpRequired());
       const name = await store.findSignInName(ctx.db, actor.licenceId, actor.userId);
       ensure(name !== null, notFound('user'));
       const keys = [accountKey(name.licence, name.login)];

@@ -73,10 +73,14 @@ export function createCatalogService(ctx: AppContext, source: ReturnType<typeof 
         });
         ensure(
           orphaned.length === 0,
-          new Problem('conflict', {
-          en: `Custom configurations still list steps this release removes: ${orphaned.map((c) => `${c.licence}/${c.name}`).join(', ')}`,
-          fr: `Des configurations sur mesure listent encore des étapes que cette version retire : ${orphaned.map((c) => `${c.licence}/${c.name}`).join(', ')}`,
-        }, { configurations: orphaned }),
+          new Problem(
+            'conflict',
+            {
+              en: `Custom configurations still list steps this release removes: ${orphaned.map((c) => `${c.licence}/${c.name}`).join(', ')}`,
+              fr: `Des configurations sur mesure listent encore des étapes que cette version retire : ${orphaned.map((c) => `${c.licence}/${c.name}`).join(', ')}`,
+            },
+            { configurations: orphaned },
+          ),
         );
         const releaseId = await insertRelease(tx, catalog);
         const added = [...compiled.stepsUnder.keys()].filter((key) => !previous.stepsUnder.has(key));

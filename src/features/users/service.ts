@@ -304,10 +304,13 @@ export function createUsersService(ctx: AppContext) {
     const { user, licence } = await userToActOn(tx, licenceId, userId, acting, catalog);
     if (user.status === 'active') return;
     // As at creation and edit: under two-factor, a user without a mobile could not sign in.
-    ensure(!licence.twoFactor || user.internal || Boolean(user.mobile), invalidField('mobile', 'required_when_two_factor', {
+    ensure(
+      !licence.twoFactor || user.internal || Boolean(user.mobile),
+      invalidField('mobile', 'required_when_two_factor', {
         en: 'is required while the licence has two-factor sign-in on: add a mobile number before activating this user',
         fr: "est obligatoire tant que la licence exige la double authentification : ajoutez un numéro de mobile avant d'activer cet utilisateur",
-      }));
+      }),
+    );
     if (!user.internal) await ensureFreeSeat(tx, licenceId, userId);
     const now = ctx.now();
     await store.updateUser(tx, licenceId, userId, { status: 'active', updatedAt: now });

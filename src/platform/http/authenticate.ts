@@ -162,10 +162,12 @@ export function registerAuthentication(app: FastifyInstance, options: Authentica
     }
     // A password past its renewal comes first: the routes that change it are all such a session serves.
     if (session.passwordChangeRequired) {
-      if (request.routeOptions.config.duringPasswordChange !== true) throw new Problem('password_change_required', {
+      if (request.routeOptions.config.duringPasswordChange !== true) {
+        throw new Problem('password_change_required', {
           en: 'Your password has passed the renewal period of your licence: choose a new one first',
           fr: "Votre mot de passe a dépassé la période de renouvellement de votre licence : choisissez-en d'abord un nouveau",
         });
+      }
     } else if (session.secondFactorEnrolmentRequired && request.routeOptions.config.duringSecondFactorEnrolment !== true) {
       throw new Problem('second_factor_enrolment_required', {
         en: 'Your licence requires administrators to hold a passkey or an authenticator app: enrol one in My account first',
