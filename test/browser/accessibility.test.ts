@@ -6,8 +6,9 @@ import { launchBrowser, newConsole, signIn } from './support/browser.ts';
 import { createLicence, createUser, setPasswordByApi, startServer, type LicenceFixture, type RunningServer } from './support/server.ts';
 
 // Every screen of the users app, the settings, the public pages and the operator console, at desktop
-// width and at 375 px: axe reports no violation at all (any impact), nothing is wider than the
-// screen, the list and the detail stack; and the keyboard alone reaches every action of a flow.
+// width and at 375 px: axe reports no violation at all (any impact), no control covers another,
+// nothing is wider than the screen, the list and the detail stack, tables stack into cards; and the
+// keyboard alone reaches every action of a flow.
 
 let server: RunningServer;
 let browser: Browser;
@@ -66,8 +67,35 @@ async function overflow(page: Page, screen: string): Promise<string[]> {
   return [`${screen}: the page is ${width}px wide in a ${viewport}px screen (${culprits.join(', ')})`];
 }
 
+/** No two visible controls (inputs, selects, buttons, links) cover each other: a field wider than its place runs under its neighbour. */
+async function overlaps(page: Page, screen: string): Promise<string[]> {
+  const pairs = await page.evaluate(() => {
+    type Box = { left: number; right: number; top: number; bottom: number; width: number; height: number };
+    type Element = { getBoundingClientRect(): Box; tagName: string; id: string; textContent: string | null; contains(other: Element): boolean; querySelectorAll(selector: string): Element[] };
+    const { document } = globalThis as unknown as { document: Element & { querySelector(selector: string): Element | null } };
+    // A modal dialog covers the page by design: only its own controls count then.
+    const scope = document.querySelector('dialog[open]') ?? document;
+    const controls = [...scope.querySelectorAll('input, select, textarea, button, a[href]')]
+      .map((element) => ({ element, box: element.getBoundingClientRect() }))
+      .filter(({ box }) => box.width > 1 && box.height > 1);
+    const name = (element: Element) => `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ''} "${(element.textContent ?? '').trim().slice(0, 20)}"`;
+    const found: string[] = [];
+    controls.forEach((a, i) =>
+      controls.slice(i + 1).forEach((b) => {
+        if (a.element.contains(b.element) || b.element.contains(a.element)) return;
+        const across = Math.min(a.box.right, b.box.right) - Math.max(a.box.left, b.box.left);
+        const down = Math.min(a.box.bottom, b.box.bottom) - Math.max(a.box.top, b.box.top);
+        if (across > 1 && down > 1) found.push(`${name(a.element)} and ${name(b.element)}`);
+      }),
+    );
+    return found;
+  });
+  return pairs.map((pair) => `${screen}: ${pair} overlap`);
+}
+
 async function check(page: Page, screen: string, found: string[]) {
   found.push(...(await axeViolations(page, screen)));
+  found.push(...(await overlaps(page, screen)));
   if ((page.viewportSize()?.width ?? 0) <= PHONE) found.push(...(await overflow(page, screen)));
 }
 
@@ -123,6 +151,32 @@ for (const width of [1280, PHONE]) {
       await page.goto('/settings');
       await page.getByRole('switch', { name: 'Two-factor authentication' }).waitFor();
       await check(page, 'licence settings', found);
+      await page.goto('/');
+      await page.getByRole('heading', { name: 'My account', level: 1 }).waitFor();
+      await check(page, 'my account', found);
+      await page.goto('/licence-accesses');
+      // Alice's own sign-in is the first row.
+      const accesses = page.getByRole('table', { name: 'Users' });
+      await accesses.locator('tbody tr').first().waitFor();
+      if (width <= PHONE) {
+        // Each row stacks into a card whose cells say their column.
+        const cell = accesses.locator('tbody td').first();
+        expect(await cell.evaluate((element) => (globalThis as unknown as { getComputedStyle(e: unknown): { display: string } }).getComputedStyle(element).display)).toBe('block');
+        expect(await cell.getAttribute('data-label')).toBe('Date and time');
+      }
+      await check(page, 'licence accesses', found);
+      await page.getByRole('tab', { name: 'Support' }).click();
+      await page.getByText('No support visit in this period.').waitFor();
+      await check(page, 'support visits', found);
+      await page.goto('/api-accounts');
+      await page.getByRole('heading', { name: 'API accounts', level: 1 }).waitFor();
+      await check(page, 'API accounts', found);
+      await page.goto('/audit');
+      await page.getByRole('table', { name: 'Audit trail' }).locator('tbody tr').first().waitFor();
+      await check(page, 'audit trail', found);
+      await page.goto('/transfer-box');
+      await page.getByText('Your Transfer Box is empty.').waitFor();
+      await check(page, 'Transfer Box', found);
       expect(found).toEqual([]);
       await context.close();
     });

@@ -2,6 +2,7 @@ import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { consoleApi, send } from '../api/client';
 import { dayStart, formatDateTime } from '../format';
+import { DataTable } from '../ui/DataTable';
 import { PagedFooter } from '../ui/PagedFooter';
 import { panelId, tabId, Tabs } from '../ui/Tabs';
 import { usePaged } from '../ui/usePaged';
@@ -58,29 +59,22 @@ function UserAccesses({ from, to, login }: { from: string | undefined; to: strin
   const paged = usePaged((cursor) => send(consoleApi.GET('/api/v1/licence-accesses/users', { params: { query: { from, to, login: searchedLogin, cursor } } })), [from, to, searchedLogin]);
   return (
     <>
-      <table className="table">
-        <caption className="visually-hidden">{t('accesses.tabs.users')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('accesses.at')}</th>
-            <th scope="col">{t('user.login')}</th>
-            <th scope="col">{t('accesses.ip')}</th>
-            <th scope="col">{t('accesses.userAgent')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {paged.items.map((access, index) => (
-            <tr key={`${access.at}-${access.login}-${index}`}>
-              <td className="nowrap">{formatDateTime(access.at, i18n.language)}</td>
-              <td>{access.login}</td>
-              <td className="nowrap">{access.ip}</td>
-              <td className="truncate" title={access.userAgent ?? undefined}>
-                {access.userAgent ?? t('common.none')}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable
+        label={t('accesses.tabs.users')}
+        rows={paged.items}
+        rowKey={(access, index) => `${access.at}-${access.login}-${index}`}
+        columns={[
+          { key: 'at', header: t('accesses.at'), className: 'nowrap', cell: (access) => formatDateTime(access.at, i18n.language) },
+          { key: 'login', header: t('user.login'), cell: (access) => access.login },
+          { key: 'ip', header: t('accesses.ip'), className: 'nowrap', cell: (access) => access.ip },
+          {
+            key: 'userAgent',
+            header: t('accesses.userAgent'),
+            className: 'truncate',
+            cell: (access) => <span title={access.userAgent ?? undefined}>{access.userAgent ?? t('common.none')}</span>,
+          },
+        ]}
+      />
       <PagedFooter paged={paged} emptyText={t('accesses.empty')} />
     </>
   );
@@ -91,27 +85,17 @@ function SupportAccesses({ from, to }: { from: string | undefined; to: string | 
   const paged = usePaged((cursor) => send(consoleApi.GET('/api/v1/licence-accesses/support', { params: { query: { from, to, cursor } } })), [from, to]);
   return (
     <>
-      <table className="table">
-        <caption className="visually-hidden">{t('accesses.tabs.support')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('accesses.at')}</th>
-            <th scope="col">{t('accesses.ticket')}</th>
-            <th scope="col">{t('accesses.description')}</th>
-            <th scope="col">{t('accesses.operator')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {paged.items.map((visit, index) => (
-            <tr key={`${visit.at}-${visit.ticket}-${index}`}>
-              <td className="nowrap">{formatDateTime(visit.at, i18n.language)}</td>
-              <td>{visit.ticket}</td>
-              <td>{visit.description}</td>
-              <td>{visit.operator}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable
+        label={t('accesses.tabs.support')}
+        rows={paged.items}
+        rowKey={(visit, index) => `${visit.at}-${visit.ticket}-${index}`}
+        columns={[
+          { key: 'at', header: t('accesses.at'), className: 'nowrap', cell: (visit) => formatDateTime(visit.at, i18n.language) },
+          { key: 'ticket', header: t('accesses.ticket'), cell: (visit) => visit.ticket },
+          { key: 'description', header: t('accesses.description'), cell: (visit) => visit.description },
+          { key: 'operator', header: t('accesses.operator'), cell: (visit) => visit.operator },
+        ]}
+      />
       <PagedFooter paged={paged} emptyText={t('accesses.emptySupport')} />
     </>
   );

@@ -5,6 +5,7 @@ import { ApiError, consoleApi, send } from '../api/client';
 import { formatDateTime } from '../format';
 import { useSession } from '../session';
 import { ConfirmDialog } from '../ui/ConfirmDialog';
+import { DataTable } from '../ui/DataTable';
 import { useNotify } from '../ui/feedback';
 import { TextField } from '../ui/fields';
 import { LoadState } from '../ui/LoadState';
@@ -45,34 +46,34 @@ export function PasskeysSection() {
           data.items.length === 0 ? (
             <p className="muted">{t('passkeys.none')}</p>
           ) : (
-            <table className="table passkeys-table">
-              <thead>
-                <tr>
-                  <th scope="col">{t('passkeys.name')}</th>
-                  <th scope="col">{t('passkeys.createdAt')}</th>
-                  <th scope="col">{t('passkeys.lastUsedAt')}</th>
-                  <th scope="col">
-                    <span className="visually-hidden">{t('passkeys.actions')}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.items.map((passkey) => (
-                  <tr key={passkey.id}>
-                    <td>
+            <DataTable
+              label={t('passkeys.title')}
+              rows={data.items}
+              rowKey={(passkey) => passkey.id}
+              columns={[
+                {
+                  key: 'name',
+                  header: t('passkeys.name'),
+                  cell: (passkey) => (
+                    <>
                       {passkey.name} {passkey.backedUp ? <span className="badge badge-info">{t('passkeys.synced')}</span> : null}
-                    </td>
-                    <td>{formatDateTime(passkey.createdAt, i18n.language)}</td>
-                    <td>{passkey.lastUsedAt === null ? t('passkeys.neverUsed') : formatDateTime(passkey.lastUsedAt, i18n.language)}</td>
-                    <td>
-                      <button type="button" className="button button-small button-danger" onClick={() => setRemoving(passkey)} aria-label={t('passkeys.removeNamed', { name: passkey.name })}>
-                        {t('passkeys.remove')}
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+                    </>
+                  ),
+                },
+                { key: 'createdAt', header: t('passkeys.createdAt'), cell: (passkey) => formatDateTime(passkey.createdAt, i18n.language) },
+                { key: 'lastUsedAt', header: t('passkeys.lastUsedAt'), cell: (passkey) => (passkey.lastUsedAt === null ? t('passkeys.neverUsed') : formatDateTime(passkey.lastUsedAt, i18n.language)) },
+                {
+                  key: 'actions',
+                  header: t('passkeys.actions'),
+                  hiddenHeader: true,
+                  cell: (passkey) => (
+                    <button type="button" className="button button-small button-danger" onClick={() => setRemoving(passkey)} aria-label={t('passkeys.removeNamed', { name: passkey.name })}>
+                      {t('passkeys.remove')}
+                    </button>
+                  ),
+                },
+              ]}
+            />
           )
         }
       </LoadState>

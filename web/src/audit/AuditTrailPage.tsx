@@ -105,7 +105,7 @@ export function AuditTrailPage() {
         <h1>{t('audit.title')}</h1>
       </header>
       <div className="card">
-        <form className="filters filters-wrap" role="search" aria-label={t('audit.filters')} onSubmit={(event) => event.preventDefault()}>
+        <form className="filters" role="search" aria-label={t('audit.filters')} onSubmit={(event) => event.preventDefault()}>
           <div className="field audit-actor-filter">
             <label htmlFor={ids.actor}>{t('audit.actorFilter')}</label>
             <input

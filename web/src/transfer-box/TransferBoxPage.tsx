@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { consoleApi, fetchContent, send, type ItemContent } from '../api/client';
 import type { TransferBoxItem } from '../api/types';
 import { formatDateTime } from '../format';
+import { DataTable } from '../ui/DataTable';
 import { useNotify } from '../ui/feedback';
 import { PagedFooter } from '../ui/PagedFooter';
 import { problemMessage } from '../ui/problems';
@@ -57,37 +58,35 @@ export function TransferBoxPage() {
         </section>
       ) : null}
       <div className="card">
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">{t('transferBox.name')}</th>
-              <th scope="col">{t('transferBox.from')}</th>
-              <th scope="col">{t('transferBox.received')}</th>
-              <th scope="col">{t('transferBox.expires')}</th>
-              <th scope="col">{t('transferBox.read')}</th>
-              <th scope="col">
-                <span className="visually-hidden">{t('common.actions')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {paged.items.map((item) => (
-              <tr key={item.id}>
-                <td>{item.name}</td>
-                <td>{item.from}</td>
-                <td className="nowrap">{formatDateTime(item.createdAt, i18n.language)}</td>
-                <td className="nowrap">{formatDateTime(item.expiresAt, i18n.language)}</td>
-                <td className="nowrap">{item.readAt ? formatDateTime(item.readAt, i18n.language) : <span className="badge badge-info">{t('transferBox.unread')}</span>}</td>
-                <td className="actions-cell">
-                  <button type="button" className="button button-small" onClick={() => void openItem(item)} disabled={busyId === item.id}>
-                    {t('transferBox.open')}
-                    <span className="visually-hidden"> {item.name}</span>
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          label={t('transferBox.title')}
+          rows={paged.items}
+          rowKey={(item) => item.id}
+          columns={[
+            { key: 'name', header: t('transferBox.name'), cell: (item) => item.name },
+            { key: 'from', header: t('transferBox.from'), cell: (item) => item.from },
+            { key: 'received', header: t('transferBox.received'), className: 'nowrap', cell: (item) => formatDateTime(item.createdAt, i18n.language) },
+            { key: 'expires', header: t('transferBox.expires'), className: 'nowrap', cell: (item) => formatDateTime(item.expiresAt, i18n.language) },
+            {
+              key: 'read',
+              header: t('transferBox.read'),
+              className: 'nowrap',
+              cell: (item) => (item.readAt ? formatDateTime(item.readAt, i18n.language) : <span className="badge badge-info">{t('transferBox.unread')}</span>),
+            },
+            {
+              key: 'actions',
+              header: t('common.actions'),
+              hiddenHeader: true,
+              className: 'actions-cell',
+              cell: (item) => (
+                <button type="button" className="button button-small" onClick={() => void openItem(item)} disabled={busyId === item.id}>
+                  {t('transferBox.open')}
+                  <span className="visually-hidden"> {item.name}</span>
+                </button>
+              ),
+            },
+          ]}
+        />
         <PagedFooter paged={paged} emptyText={t('transferBox.empty')} />
       </div>
     </section>

@@ -17,7 +17,8 @@ interface DataTableProps<T> {
   label: string;
   columns: Column<T>[];
   rows: readonly T[];
-  rowKey: (row: T) => string;
+  /** A key unique among the rows; rows without an identity of their own may add their position. */
+  rowKey: (row: T, index: number) => string;
   /** Shown in place of the rows when there is none. */
   empty?: ReactNode;
   className?: string;
@@ -36,8 +37,8 @@ export function DataTable<T>({ label, columns, rows, rowKey, empty, className }:
         </tr>
       </thead>
       <tbody>
-        {rows.map((row) => (
-          <tr key={rowKey(row)}>
+        {rows.map((row, index) => (
+          <tr key={rowKey(row, index)}>
             {columns.map((column) => (
               <td key={column.key} className={column.className} data-label={column.hiddenHeader ? undefined : column.header}>
                 {column.cell(row)}
