@@ -35,7 +35,11 @@ export const MAX_CHECKS_PER_CALL = 1000;
 export class GatehouseClient {
   private readonly baseUrl: string;
 
-  constructor(private readonly options: { baseUrl: string; token: string; fetch?: typeof fetch }) {
+  /**
+   * `language`: the language of the errors' `detail` (Gatehouse answers English or French, sent as
+   * `Accept-Language`); English when none is given. Codes and fields are the same in both.
+   */
+  constructor(private readonly options: { baseUrl: string; token: string; language?: 'en' | 'fr'; fetch?: typeof fetch }) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
   }
 
@@ -58,7 +62,11 @@ export class GatehouseClient {
   private async post<T>(path: string, body: unknown): Promise<T> {
     const response = await (this.options.fetch ?? fetch)(this.baseUrl + path, {
       method: 'POST',
-      headers: { authorization: `Bearer ${this.options.token}`, 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${this.options.token}`,
+        'content-type': 'application/json',
+        ...(this.options.language === undefined ? {} : { 'accept-language': this.options.language }),
+      },
       body: JSON.stringify(body),
     });
     const payload: unknown = await response.json().catch(() => ({}));

@@ -66,6 +66,12 @@ describe('asking for anyone (the platform services)', () => {
     const both = await gatehouse.authorize([{ licence: fixture.code, userId: user.id, login: 'x', permission: 'forms' } as unknown as Check]).catch((error: unknown) => error);
     expect(both).toBeInstanceOf(GatehouseError);
     expect((both as GatehouseError).problem.errors?.[0]).toMatchObject({ field: 'checks.0', code: 'user_required' });
+    // A French-speaking caller reads the detail in French; the codes and fields stay the same.
+    const french = new GatehouseClient({ baseUrl: test.url, token: test.operatorToken, language: 'fr' });
+    const inFrench = (await french.authorize([{ licence: fixture.code, userId: user.id, login: 'x', permission: 'forms' } as unknown as Check]).catch((error: unknown) => error)) as GatehouseError;
+    expect(inFrench.problem.code).toBe((both as GatehouseError).problem.code);
+    expect(inFrench.problem.errors).toEqual((both as GatehouseError).problem.errors);
+    expect(inFrench.problem.detail).toMatch(/^Champs refusés/);
     expect((await test.anonymous().post('/operator/v1/authorize', { checks: [] })).status).toBe(401);
   });
 
