@@ -193,12 +193,29 @@ for (const width of [1280, PHONE]) {
       await page.getByRole('heading', { name: /Acme Retail/ }).waitFor();
       await page.getByRole('tabpanel').or(page.locator('.card').first()).first().waitFor();
       await check(page, 'operator licence', found);
+      // Every section of the licence, each with what it lists.
+      for (const [tab, shown] of [
+        ['Rights configurations', 'Reviewer'],
+        ['Users', 'Bob Durand'],
+        ['API accounts', 'No API account yet.'],
+        ['Support visit', 'Ticket'],
+      ] as const) {
+        await page.getByRole('tab', { name: tab, exact: true }).click();
+        await page.getByRole('tabpanel').getByText(shown).first().waitFor();
+        await check(page, `operator licence, ${tab}`, found);
+      }
       await page.getByRole('link', { name: 'API account requests' }).click();
       await page.getByRole('heading', { name: 'API account requests', level: 1 }).waitFor();
       await check(page, 'operator API account requests', found);
       await page.getByRole('link', { name: 'Operator tokens' }).click();
       await page.getByRole('heading', { name: 'Operator tokens', level: 1 }).waitFor();
       await check(page, 'operator tokens', found);
+      await page.getByRole('link', { name: 'Applications' }).click();
+      await page.getByRole('heading', { name: 'Applications', level: 1 }).waitFor();
+      await check(page, 'operator applications', found);
+      await page.getByRole('button', { name: 'Register an application' }).click();
+      await page.getByRole('heading', { name: 'Register an application', level: 2 }).waitFor();
+      await check(page, 'operator application form', found);
       expect(found).toEqual([]);
       await context.close();
     });
