@@ -171,6 +171,12 @@ for (const width of [1280, PHONE]) {
       await page.goto('/api-accounts');
       await page.getByRole('heading', { name: 'API accounts', level: 1 }).waitFor();
       await check(page, 'API accounts', found);
+      await page.getByRole('button', { name: 'Request an API account' }).click();
+      await page.getByRole('heading', { name: 'Request an API account', level: 2 }).waitFor();
+      await check(page, 'API account request form', found);
+      await page.goto('/users/import');
+      await page.getByRole('heading', { name: 'Import users from a CSV file', level: 2 }).waitFor();
+      await check(page, 'users import', found);
       await page.goto('/audit');
       await page.getByRole('table', { name: 'Audit trail' }).locator('tbody tr').first().waitFor();
       await check(page, 'audit trail', found);
