@@ -13,6 +13,7 @@ import { createLicence, createUser, setPasswordByApi, startServer, type LicenceF
 let server: RunningServer;
 let browser: Browser;
 let licence: LicenceFixture;
+let bobId: string;
 const PHONE = 375;
 
 beforeAll(async () => {
@@ -20,7 +21,8 @@ beforeAll(async () => {
   browser = await launchBrowser();
   licence = await createLicence(server, { prefix: 'a11y' });
   await setPasswordByApi(server, licence.admin.email);
-  await createUser(server, licence, { login: 'bob', firstName: 'Bob', lastName: 'Durand', email: `bob@${licence.code}.test`, configuration: 'User' });
+  bobId = (await createUser(server, licence, { login: 'bob', firstName: 'Bob', lastName: 'Durand', email: `bob@${licence.code}.test`, configuration: 'User' })).id;
+  await createUser(server, licence, { login: 'camille', firstName: 'Camille', lastName: 'Lefèvre', email: `camille@${licence.code}.test`, configuration: 'Admin', language: 'fr' });
 });
 
 afterAll(async () => {
@@ -227,6 +229,34 @@ for (const width of [1280, PHONE]) {
     });
   });
 }
+
+// French words run longer than English ones: every page of the users app again, in French, on a phone.
+it('fits a phone in French, every page of the users app', async () => {
+  const found: string[] = [];
+  const { context, page } = await newConsole(browser, server, { width: PHONE, locale: 'fr-FR' });
+  await signIn(page, licence.code, 'camille', undefined, 'fr');
+  await page.getByRole('navigation', { name: 'Menu principal' }).waitFor();
+  // Each page, and what shows it has loaded.
+  const pages: [path: string, shown: string][] = [
+    ['/', 'Mon compte'],
+    ['/users', 'Bob Durand'],
+    [`/users/${bobId}`, 'Bob Durand'],
+    ['/users/new', 'Créer un utilisateur'],
+    ['/users/import', 'Importer des utilisateurs depuis un fichier CSV'],
+    ['/licence-accesses', 'camille'],
+    ['/api-accounts', 'Demander un compte API'],
+    ['/audit', 'Camille Lefèvre'],
+    ['/settings', 'Paramètres de la licence'],
+    ['/transfer-box', 'Votre Transfer Box est vide.'],
+  ];
+  for (const [path, shown] of pages) {
+    await page.goto(path);
+    await page.getByRole('main').getByText(shown).first().waitFor();
+    await check(page, `${path} in French`, found);
+  }
+  expect(found).toEqual([]);
+  await context.close();
+});
 
 /** Presses Tab until the focused element has this accessible name; fails after `limit` presses. */
 async function tabTo(page: Page, name: string | RegExp, limit = 60) {
