@@ -258,6 +258,41 @@ it('fits a phone in French, every page of the users app', async () => {
   await context.close();
 });
 
+// The operator console speaks the browser's language: in French, on a phone.
+it('fits a phone in French, every page of the operator console', async () => {
+  const found: string[] = [];
+  const { context, page } = await newConsole(browser, server, { width: PHONE, locale: 'fr-FR' });
+  await page.goto('/operator');
+  await page.getByLabel("Jeton d'opérateur").fill(server.operatorToken);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.getByRole('link', { name: licence.code }).waitFor();
+  await check(page, 'licences in French', found);
+  await page.getByRole('link', { name: licence.code }).click();
+  await page.getByRole('heading', { name: 'Entités', level: 2, exact: true }).waitFor();
+  await check(page, 'licence in French', found);
+  for (const [tab, shown] of [
+    ['Configurations de droits', 'Réviseur'],
+    ['Utilisateurs', 'Bob Durand'],
+    ['Comptes API', "Aucun compte API pour l'instant."],
+    ['Intervention du support', 'Ouvrir une intervention du support'],
+  ] as const) {
+    await page.getByRole('tab', { name: tab, exact: true }).click();
+    await page.getByRole('tabpanel').getByText(shown).first().waitFor();
+    await check(page, `licence in French, ${tab}`, found);
+  }
+  for (const [link, shown] of [
+    ['Demandes de comptes API', 'Aucune demande en attente.'],
+    ['Jetons d’opérateur', 'Aucun jeton d’opérateur'],
+    ['Applications', 'Enregistrer une application'],
+  ] as const) {
+    await page.getByRole('link', { name: link, exact: true }).click();
+    await page.getByRole('main').getByText(shown).first().waitFor();
+    await check(page, `${link} in French`, found);
+  }
+  expect(found).toEqual([]);
+  await context.close();
+});
+
 /** Presses Tab until the focused element has this accessible name; fails after `limit` presses. */
 async function tabTo(page: Page, name: string | RegExp, limit = 60) {
   for (let press = 0; press < limit; press++) {
