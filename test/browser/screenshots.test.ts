@@ -189,6 +189,8 @@ async function consoleScreens(lang: Lang): Promise<void> {
   await form.getByText(words.delivery).waitFor();
   await shoot(page, 'api-account-request', lang);
 
+  // The request is left unsent: the console asks first, and the answer is to leave.
+  page.once('dialog', (dialog) => void dialog.accept());
   await page.getByRole('link', { name: words.transferBox }).click();
   await page.getByRole('heading', { name: words.transferBox, level: 1 }).waitFor();
   await page.getByRole('row').nth(1).waitFor();

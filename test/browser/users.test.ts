@@ -105,6 +105,56 @@ describe('a licence admin', () => {
     await context.close();
   });
 
+  it('is asked before a form with unsaved changes is left, and keeps it when staying', async () => {
+    const { context, page } = await newConsole(browser, server);
+    // Every confirmation the page asks, answered as `answer` says.
+    const asked: string[] = [];
+    let answer: 'stay' | 'leave' = 'stay';
+    page.on('dialog', (dialog) => {
+      asked.push(dialog.message());
+      void (answer === 'stay' ? dialog.dismiss() : dialog.accept());
+    });
+    await signIn(page, licence.code, 'alice');
+    await page.getByRole('heading', { name: 'My account' }).waitFor();
+    await page.getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('button', { name: '+ Create a user' }).click();
+    const form = page.getByRole('form', { name: 'Create a user' });
+    await form.getByLabel('Login').fill('halfway');
+    await form.getByLabel('First name').fill('Half');
+
+    // A menu link, then Back: the page stays, with what was typed.
+    await page.getByRole('link', { name: 'Licence accesses' }).click();
+    await expect.poll(() => asked).toEqual(['Your changes are not saved. Leave this page and lose them?']);
+    await page.goBack();
+    await expect.poll(() => asked.length).toBe(2);
+    expect(new URL(page.url()).pathname).toBe('/users/new');
+    expect(await form.getByLabel('First name').inputValue()).toBe('Half');
+
+    // Saved, it moves on without asking.
+    await form.getByLabel('Last name').fill('Way');
+    await form.getByLabel('E-mail').fill('halfway@example.test');
+    await form.getByLabel('Rights configuration').selectOption({ label: 'User' });
+    await form.getByLabel('Entity group').selectOption({ index: 1 });
+    await form.getByRole('button', { name: 'Create the user' }).click();
+    await page.getByRole('heading', { name: 'Half Way', level: 2 }).waitFor();
+    expect(asked).toHaveLength(2);
+
+    // An edit left on purpose is dropped: the user stays as saved.
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await page.getByRole('form', { name: /Edit halfway/ }).getByLabel('First name').fill('Changed');
+    answer = 'leave';
+    await page.getByRole('link', { name: 'Licence accesses' }).click();
+    await page.getByRole('heading', { name: 'Licence accesses' }).waitFor();
+    expect(asked).toHaveLength(3);
+    await page.getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('tabpanel').getByRole('link', { name: /Half Way/ }).waitFor();
+    // Nothing is asked once nothing is unsaved.
+    await page.getByRole('link', { name: 'Audit trail' }).click();
+    await page.getByRole('heading', { name: 'Audit trail' }).waitFor();
+    expect(asked).toHaveLength(3);
+    await context.close();
+  });
+
   it('cannot edit, delete or reset the protected support account, only deactivate it', async () => {
     const { context, page } = await newConsole(browser, server);
     await signIn(page, licence.code, 'alice');

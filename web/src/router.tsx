@@ -1,4 +1,5 @@
-import { useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from 'react';
+import i18next from 'i18next';
+import { useEffect, useMemo, useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from 'react';
 
 // A router of a few lines over the History API: the console has a dozen routes and needs no more.
 
@@ -15,10 +16,63 @@ function subscribe(onChange: () => void): () => void {
 
 const currentHref = () => window.location.pathname + window.location.search;
 
+// Forms holding changes not saved yet, one token each. Leaving the page (a link, the menu, Back, a
+// reload, closing the tab, signing out) asks first, so an admin never loses a half-filled form unawares.
+const unsaved = new Set<object>();
+
+/**
+ * Whether the person may leave what they are on: yes when no form holds unsaved changes, else what
+ * they answer (the browser's own confirmation, as for a reload; keyboard and screen readers know it).
+ */
+export function confirmLeaving(): boolean {
+  if (unsaved.size === 0) return true;
+  if (!window.confirm(i18next.t('unsaved.leave'))) return false;
+  unsaved.clear();
+  return true;
+}
+
+/**
+ * Marks a form as holding unsaved changes while `dirty`. Call `saved()` once they are saved, before
+ * moving on: the form may navigate away in the same moment.
+ */
+export function useUnsavedChanges(dirty: boolean): { saved(): void } {
+  const token = useMemo(() => ({}), []);
+  useEffect(() => {
+    if (!dirty) return;
+    unsaved.add(token);
+    return () => {
+      unsaved.delete(token);
+    };
+  }, [dirty, token]);
+  return useMemo(() => ({ saved: () => unsaved.delete(token) }), [token]);
+}
+
+window.addEventListener('beforeunload', (event) => {
+  if (unsaved.size === 0) return;
+  event.preventDefault();
+  // Older browsers show the prompt only when returnValue is set.
+  event.returnValue = '';
+});
+
+// Back and Forward: the page stays (its address put back) when the person keeps their changes. This
+// listener is added before any of the router's own, so it can stop them from following.
+let shownHref = currentHref();
+window.addEventListener('popstate', (event) => {
+  if (confirmLeaving()) {
+    shownHref = currentHref();
+    return;
+  }
+  event.stopImmediatePropagation();
+  window.history.pushState(null, '', shownHref);
+});
+
+/** Goes to another page of the console; a replacing navigation (a redirect) does not ask about unsaved changes. */
 export function navigate(to: string, options: { replace?: boolean } = {}): void {
   if (to === currentHref()) return;
+  if (!options.replace && !confirmLeaving()) return;
   if (options.replace) window.history.replaceState(null, '', to);
   else window.history.pushState(null, '', to);
+  shownHref = to;
   window.dispatchEvent(new Event(NAVIGATED));
 }
 

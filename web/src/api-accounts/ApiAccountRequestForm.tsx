@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { ApiError, consoleApi, send } from '../api/client';
 import type { RequestOf, User } from '../api/types';
 import { fullName } from '../format';
+import { useUnsavedChanges } from '../router';
 import { joinMobile, MobileField, splitMobile, type MobileParts } from '../users/MobileField';
 import { useNotify } from '../ui/feedback';
 import { SelectField, TextField } from '../ui/fields';
@@ -41,6 +42,9 @@ export function ApiAccountRequestForm({ holderUserId, onDone }: { holderUserId: 
   const [email, setEmail] = useState('');
   const [mobile, setMobile] = useState<MobileParts>(splitMobile(null));
   const kindName = useId();
+  const snapshot = JSON.stringify([login, kind, userId, firstName, lastName, email, mobile]);
+  const [opened] = useState(snapshot);
+  const unsaved = useUnsavedChanges(snapshot !== opened);
 
   const holder: Holder | null = kind === 'user' ? (userId === '' ? null : { userId }) : outsideHolder(firstName, lastName, email, mobile);
   const body = { login: login.trim(), holder };
@@ -52,6 +56,7 @@ export function ApiAccountRequestForm({ holderUserId, onDone }: { holderUserId: 
     // A console holder is named by id: the form asks for the choice rather than sending an empty one.
     if (kind === 'user' && userId === '') throw new ApiError(422, { code: 'validation_failed', errors: [{ field: 'holder.userId', code: 'required', message: t('apiAccounts.holderRequired') }] });
     await send(consoleApi.POST('/api/v1/api-account-requests', { body: { login: login.trim(), holder: holder ?? outsideHolder(firstName, lastName, email, mobile) ?? { firstName, lastName, email } } }));
+    unsaved.saved();
     notify(t('apiAccounts.requestFiled', { login: login.trim() }));
     onDone(true);
   });

@@ -4,6 +4,7 @@ import type { TFunction } from 'i18next';
 import { ApiError, operatorApi, send } from '../api/client';
 import type { RequestOf, ResponseOf } from '../api/types';
 import { localized } from '../format';
+import { useUnsavedChanges } from '../router';
 import { Field, SelectField, TextField, type Choice } from '../ui/fields';
 import { LoadState } from '../ui/LoadState';
 import { Alert, fieldErrorMessage } from '../ui/problems';
@@ -75,6 +76,10 @@ export function ApplicationForm({ editing, onRegistered, onSaved, onCancel }: Ap
   const [scopes, setScopes] = useState<Set<string>>(new Set(editing?.scopes ?? []));
   const [idTokenSigningAlg, setIdTokenSigningAlg] = useState<IdTokenSigningAlg>(editing?.idTokenSigningAlg ?? 'RS256');
   const service = kind === 'service';
+  // What the form holds, to tell unsaved changes from what it opened with.
+  const snapshot = JSON.stringify([name, kind, redirectUris, postLogoutRedirectUris, backchannelLogoutUri, application, [...scopes].sort(), idTokenSigningAlg]);
+  const [opened] = useState(snapshot);
+  const unsaved = useUnsavedChanges(snapshot !== opened);
   const titleId = editing ? 'edit-application-title' : 'register-application-title';
 
   const submit = problem.onSubmit(async () => {
@@ -87,7 +92,9 @@ export function ApplicationForm({ editing, onRegistered, onSaved, onCancel }: Ap
     try {
       if (editing) {
         const changes = { ...body, backchannelLogoutUri: service || backchannelLogoutUri.trim() === '' ? null : backchannelLogoutUri.trim(), application: application === '' ? null : application };
-        onSaved(await send(operatorApi.PATCH('/operator/v1/applications/{id}', { params: { path: { id: editing.id } }, body: changes })));
+        const saved = await send(operatorApi.PATCH('/operator/v1/applications/{id}', { params: { path: { id: editing.id } }, body: changes }));
+        unsaved.saved();
+        onSaved(saved);
       } else {
         const registration: Registration = {
           ...body,
@@ -95,7 +102,9 @@ export function ApplicationForm({ editing, onRegistered, onSaved, onCancel }: Ap
           ...(service || backchannelLogoutUri.trim() === '' ? {} : { backchannelLogoutUri: backchannelLogoutUri.trim() }),
           ...(application === '' ? {} : { application }),
         };
-        onRegistered(await send(operatorApi.POST('/operator/v1/applications', { body: registration })), name);
+        const registered = await send(operatorApi.POST('/operator/v1/applications', { body: registration }));
+        unsaved.saved();
+        onRegistered(registered, name);
       }
     } catch (error) {
       throw localizedRefusal(t, error);

@@ -2,6 +2,8 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { operatorApi, send } from '../api/client';
 import type { Catalog, OperatorLicence, RightsConfiguration } from '../api/types';
+import { useUnsavedChanges } from '../router';
+import { sameSet } from '../sets';
 import { useNotify } from '../ui/feedback';
 import { TextField } from '../ui/fields';
 import { LoadState } from '../ui/LoadState';
@@ -102,11 +104,13 @@ function CustomConfigurationForm({ code, catalog, configuration, onDone }: Custo
   const [name, setName] = useState(configuration?.name ?? '');
   const [steps, setSteps] = useState<Set<string>>(() => new Set(configuration?.steps ?? []));
   const busy = problem.pending;
+  const unsaved = useUnsavedChanges(name !== (configuration?.name ?? '') || !sameSet(configuration?.steps ?? [], steps));
 
   const submit = problem.onSubmit(async () => {
     const body = { name, permissions: [...steps] };
     if (configuration === null) await send(operatorApi.POST('/operator/v1/licences/{code}/rights-configurations', { params: { path: { code } }, body }));
     else await send(operatorApi.PUT('/operator/v1/licences/{code}/rights-configurations/{id}', { params: { path: { code, id: configuration.id } }, body }));
+    unsaved.saved();
     notify(t('operator.configurations.saved', { name }));
     onDone(true);
   });

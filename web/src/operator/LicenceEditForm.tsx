@@ -2,6 +2,8 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, operatorApi, send } from '../api/client';
 import { localized } from '../format';
+import { useUnsavedChanges } from '../router';
+import { sameSet } from '../sets';
 import type { Catalog, OperatorLicence, RequestOf } from '../api/types';
 
 type LicenceChanges = RequestOf<'/operator/v1/licences/{code}', 'patch'>;
@@ -17,7 +19,6 @@ import { useLoad } from '../ui/useLoad';
 
 const FIELDS = ['name', 'seatLimit', 'twoFactor', 'applications'] as const;
 
-const sameSet = (a: readonly string[], b: ReadonlySet<string>) => a.length === b.size && a.every((key) => b.has(key));
 
 interface LicenceEditFormProps {
   licence: OperatorLicence;
@@ -57,6 +58,7 @@ export function LicenceEditForm({ licence, onDone }: LicenceEditFormProps) {
     if (!sameSet(licence.applications, applications)) body.applications = sentApplications;
     return body;
   };
+  const unsaved = useUnsavedChanges(Object.keys(changes([...applications])).length > 0);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -82,6 +84,7 @@ export function LicenceEditForm({ licence, onDone }: LicenceEditFormProps) {
     setBusy(true);
     try {
       const saved = await send(operatorApi.PATCH('/operator/v1/licences/{code}', { params: { path: { code: licence.code } }, body: body as LicenceChanges }));
+      unsaved.saved();
       notify(t('operator.licenceEdit.saved', { code: licence.code }));
       onDone(saved);
     } catch (error) {

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { PublicLayout } from '../auth/PublicLayout';
-import { Link, matchPath, useLocation } from '../router';
+import { confirmLeaving, Link, matchPath, useLocation } from '../router';
 import { LanguageSwitch } from '../shell/LanguageSwitch';
 import { useNotify } from '../ui/feedback';
 import { TextField } from '../ui/fields';
@@ -83,6 +83,7 @@ function OperatorShell() {
             type="button"
             className="button button-quiet"
             onClick={() => {
+              if (!confirmLeaving()) return;
               void signOutOperator().finally(() => notify(t('header.signedOut'), 'info'));
             }}
           >

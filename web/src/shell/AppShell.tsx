@@ -1,6 +1,6 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useLocation } from '../router';
+import { confirmLeaving, Link, useLocation } from '../router';
 import { useSession } from '../session';
 import { fullName } from '../format';
 import { useNotify } from '../ui/feedback';
@@ -66,6 +66,7 @@ export function AppShell({ children }: { children: ReactNode }) {
             type="button"
             className="button button-quiet"
             onClick={() => {
+              if (!confirmLeaving()) return;
               void signOut().then(() => notify(t('header.signedOut'), 'info'));
             }}
           >

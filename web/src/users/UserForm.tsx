@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { consoleApi, send } from '../api/client';
+import { useUnsavedChanges } from '../router';
 import type { Gender, User, UserChanges, UserInput } from '../api/types';
 import { useNotify } from '../ui/feedback';
 import { SelectField, TextField } from '../ui/fields';
@@ -60,7 +61,9 @@ export function UserForm({ user, reference, onSaved, onCancel, create, grantAny 
   const { t, i18n } = useTranslation();
   const notify = useNotify();
   const problem = useSubmit(FIELDS, { login_taken: 'login' });
-  const [draft, setDraft] = useState<Draft>(() => draftOf(user, i18n.language));
+  const [initial] = useState<Draft>(() => draftOf(user, i18n.language));
+  const [draft, setDraft] = useState<Draft>(initial);
+  const unsaved = useUnsavedChanges(JSON.stringify(draft) !== JSON.stringify(initial));
   const update = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((current) => ({ ...current, [key]: value }));
 
   // Admins grant only the assignable configurations; a user holding another one (e.g. Admin) keeps it shown.
@@ -137,6 +140,7 @@ export function UserForm({ user, reference, onSaved, onCancel, create, grantAny 
       user === null
         ? await (create ?? ((created) => send(consoleApi.POST('/api/v1/users', { body: created as UserInput }))))(body())
         : await send(consoleApi.PATCH('/api/v1/users/{id}', { params: { path: { id: user.id } }, body: body() as UserChanges }));
+    unsaved.saved();
     notify(user === null ? t('users.created', { login: saved.login }) : t('users.saved', { login: saved.login }));
     onSaved(saved);
   });
