@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useUnsavedChanges } from '../router';
 import { consoleApi, send } from '../api/client';
 import { NewPasswordFields, useNewPassword } from '../auth/NewPasswordFields';
 import { configurationName, formatDateTime, fullName } from '../format';
@@ -95,6 +96,7 @@ function ChangePasswordForm() {
   const [currentPassword, setCurrentPassword] = useState('');
   const newPassword = useNewPassword();
   const [busy, setBusy] = useState(false);
+  useUnsavedChanges(currentPassword !== '' || newPassword.password !== '');
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useUnsavedChanges } from '../router';
 import { operatorApi, send } from '../api/client';
 import type { EntityRef } from '../api/types';
 import { useNotify } from '../ui/feedback';
@@ -66,6 +67,7 @@ function EntityCreateForm({ code: licenceCode, onCreated }: { code: string; onCr
   const problem = useSubmit(['code', 'name'], { conflict: 'code' });
   const [entityCode, setCode] = useState('');
   const [name, setName] = useState('');
+  useUnsavedChanges(entityCode !== '' || name !== '');
   const busy = problem.pending;
 
   const submit = problem.onSubmit(async () => {
@@ -99,6 +101,7 @@ function GroupCreateForm({ code: licenceCode, entities, onCreated }: { code: str
   const problem = useSubmit(['name', 'entityIds']);
   const [name, setName] = useState('');
   const [chosen, setChosen] = useState<Set<string>>(new Set());
+  useUnsavedChanges(name !== '' || chosen.size > 0);
   const busy = problem.pending;
 
   const toggle = (id: string) =>

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { operatorApi, send } from '../api/client';
-import { Link, navigate } from '../router';
+import { Link, navigate, useUnsavedChanges } from '../router';
 import type { Language } from '../api/types';
 import { currentLanguage, isLanguage } from '../i18n';
 import { useNotify } from '../ui/feedback';
@@ -73,6 +73,9 @@ function LicenceCreateForm({ onDone }: { onDone: (createdCode: string | null) =>
   const [admin, setAdmin] = useState({ login: '', firstName: '', lastName: '', email: '', language: currentLanguage() as Language });
   const [mobile, setMobile] = useState(splitMobile(null));
   const busy = problem.pending;
+  const snapshot = JSON.stringify([code, name, seatLimit, twoFactor, admin, mobile]);
+  const [opened] = useState(snapshot);
+  const unsaved = useUnsavedChanges(snapshot !== opened);
   const updateAdmin = (key: keyof typeof admin, value: string) => {
     if (key === 'language' && !isLanguage(value)) return;
     setAdmin((current) => ({ ...current, [key]: value }));
@@ -87,6 +90,7 @@ function LicenceCreateForm({ onDone }: { onDone: (createdCode: string | null) =>
       twoFactor,
       admin: { ...admin, login: admin.login.trim(), ...(adminMobile === null ? {} : { mobile: adminMobile }) },
     } }));
+    unsaved.saved();
     notify(t('operator.licences.created', { code: created.licence.code }));
     onDone(created.licence.code);
   });

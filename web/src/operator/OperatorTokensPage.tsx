@@ -1,5 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useUnsavedChanges } from '../router';
+import { sameSet } from '../sets';
 import { operatorApi, send } from '../api/client';
 import { formatDateTime } from '../format';
 import { ConfirmDialog } from '../ui/ConfirmDialog';
@@ -130,6 +132,7 @@ function CreateTokenForm({ onCreated }: { onCreated: (created: { name: string; t
   const [name, setName] = useState('');
   // Every right by default, as before scopes; a service's token gets only what it needs.
   const [scopes, setScopes] = useState<Set<OperatorScope>>(new Set(['operator']));
+  useUnsavedChanges(name !== '' || !sameSet(['operator'], scopes));
   const busy = problem.pending;
 
   const submit = problem.onSubmit(async () => {

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useUnsavedChanges } from '../router';
 import { operatorApi, send } from '../api/client';
 import { useNotify } from '../ui/feedback';
 import { Field, TextField } from '../ui/fields';
@@ -17,6 +18,8 @@ export function SupportVisitSection({ code }: { code: string }) {
   const [description, setDescription] = useState('');
   const [operator, setOperator] = useState('');
   const [sessionToken, setSessionToken] = useState<string | null>(null);
+  // Until the visit is opened; then entering the console is what comes next.
+  useUnsavedChanges(sessionToken === null && (ticket !== '' || description !== '' || operator !== ''));
   const busy = problem.pending;
 
   const submit = problem.onSubmit(async () => {

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useUnsavedChanges } from '../router';
 import { consoleApi, send } from '../api/client';
 import type { ResponseOf } from '../api/types';
 import { useSession } from '../session';
@@ -38,6 +39,12 @@ function PasswordRenewalForm({ settings, onSaved }: { settings: RenewalSettings;
     setApiSecretMaxAgeDays(settings.apiSecretMaxAgeDays === null ? '' : String(settings.apiSecretMaxAgeDays));
   }, [settings]);
 
+  const unsaved = useUnsavedChanges(
+    months !== (settings.months === null ? '' : String(settings.months)) ||
+      reminderDays !== String(settings.reminderDays) ||
+      apiSecretMaxAgeDays !== (settings.apiSecretMaxAgeDays === null ? '' : String(settings.apiSecretMaxAgeDays)),
+  );
+
   // Numbers as typed: the server judges them and names the field it refuses.
   const numberOrNull = (value: string) => (value.trim() === '' ? null : Number(value.trim()));
 
@@ -47,6 +54,7 @@ function PasswordRenewalForm({ settings, onSaved }: { settings: RenewalSettings;
         body: { months: numberOrNull(months), reminderDays: numberOrNull(reminderDays) ?? Number.NaN, apiSecretMaxAgeDays: numberOrNull(apiSecretMaxAgeDays) },
       }),
     );
+    unsaved.saved();
     onSaved(saved);
     notify(t('passwordRenewal.saved'));
   });

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useUnsavedChanges } from '../router';
 import { consoleApi, send } from '../api/client';
 import type { ResponseOf } from '../api/types';
 import { configurationName, formatDateTime } from '../format';
@@ -164,6 +165,7 @@ function CreateTokenForm({ onCreated }: { onCreated: (created: { name: string; t
   const [name, setName] = useState('');
   const [configurationId, setConfigurationId] = useState('');
   const [entityGroupId, setEntityGroupId] = useState('');
+  useUnsavedChanges(name !== '' || configurationId !== '' || entityGroupId !== '');
 
   const submit = problem.onSubmit(async () => {
     const answer = await send(consoleApi.POST('/api/v1/provisioning-tokens', { body: { name, configurationId, entityGroupId } }));
