@@ -96,6 +96,31 @@ describe('an operator looking after a licence', () => {
     await context.close();
   });
 
+  it('asks before another section drops an entity half typed', async () => {
+    const { context, page } = await newConsole(browser, server);
+    await openLicence(page);
+    const asked: string[] = [];
+    let answer: 'stay' | 'leave' = 'stay';
+    page.on('dialog', (dialog) => {
+      asked.push(dialog.message());
+      void (answer === 'stay' ? dialog.dismiss() : dialog.accept());
+    });
+    const entityForm = page.getByRole('form', { name: 'Add an entity' });
+    await entityForm.getByLabel('Code').fill('north');
+    await page.getByRole('tab', { name: 'Users', exact: true }).click();
+    await expect.poll(() => asked).toEqual(['Your changes are not saved. Leave this page and lose them?']);
+    expect(await page.getByRole('tab', { name: 'Entities and groups', selected: true }).count()).toBe(1);
+    expect(await entityForm.getByLabel('Code').inputValue()).toBe('north');
+    answer = 'leave';
+    await page.getByRole('tab', { name: 'Users', exact: true }).click();
+    await page.getByRole('tab', { name: 'Users', exact: true, selected: true }).waitFor();
+    // Nothing typed, nothing asked.
+    await page.getByRole('tab', { name: 'Entities and groups' }).click();
+    await page.getByRole('tab', { name: 'Entities and groups', selected: true }).waitFor();
+    expect(asked).toHaveLength(2);
+    await context.close();
+  });
+
   it('creates a Team user and finds them in the licence users', async () => {
     const { context, page } = await newConsole(browser, server);
     await openLicence(page);

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { operatorApi, send } from '../api/client';
-import { Link } from '../router';
+import { confirmLeaving, Link } from '../router';
 import { LoadState } from '../ui/LoadState';
 import { panelId, tabId, Tabs } from '../ui/Tabs';
 import { useLoad } from '../ui/useLoad';
@@ -22,6 +22,10 @@ export function LicencePage({ code }: { code: string }) {
   const { t } = useTranslation();
   const licence = useLoad(() => send(operatorApi.GET('/operator/v1/licences/{code}', { params: { path: { code } } })), [code]);
   const [section, setSection] = useState<Section>('entities');
+  // Another section drops what a form of this one holds: asked like leaving the page.
+  const changeSection = (next: Section) => {
+    if (confirmLeaving()) setSection(next);
+  };
   const [editing, setEditing] = useState(false);
 
   return (
@@ -64,7 +68,7 @@ export function LicencePage({ code }: { code: string }) {
                 <dd>{data.applications.length}</dd>
               </dl>
             )}
-            <Tabs id="licence" label={t('operator.licence.sections')} tabs={SECTIONS} current={section} labelOf={(candidate) => t(`operator.licence.${candidate}`)} onChange={setSection} className="tabs-page" />
+            <Tabs id="licence" label={t('operator.licence.sections')} tabs={SECTIONS} current={section} labelOf={(candidate) => t(`operator.licence.${candidate}`)} onChange={changeSection} className="tabs-page" />
             <div id={panelId('licence')} role="tabpanel" aria-labelledby={tabId('licence', section)}>
               {section === 'entities' ? <EntitiesSection code={data.code} /> : null}
               {section === 'configurations' ? <ConfigurationsSection licence={data} /> : null}
