@@ -101,6 +101,15 @@ async function check(page: Page, screen: string, found: string[]) {
   if ((page.viewportSize()?.width ?? 0) <= PHONE) found.push(...(await overflow(page, screen)));
 }
 
+/** Opens each tab in turn, waits for what its panel shows, and checks the screen. */
+async function checkTabs(page: Page, screen: string, found: string[], tabs: [tab: string, shown: string][]) {
+  for (const [tab, shown] of tabs) {
+    await page.getByRole('tab', { name: tab, exact: true }).click();
+    await page.getByRole('tabpanel').getByText(shown).first().waitFor();
+    await check(page, `${screen}, ${tab}`, found);
+  }
+}
+
 async function signInOperator(page: Page) {
   await page.goto('/operator');
   await page.getByLabel('Operator token').fill(server.operatorToken);
@@ -202,16 +211,12 @@ for (const width of [1280, PHONE]) {
       await page.getByRole('tabpanel').or(page.locator('.card').first()).first().waitFor();
       await check(page, 'operator licence', found);
       // Every section of the licence, each with what it lists.
-      for (const [tab, shown] of [
+      await checkTabs(page, 'operator licence', found, [
         ['Rights configurations', 'Reviewer'],
         ['Users', 'Bob Durand'],
         ['API accounts', 'No API account yet.'],
         ['Support visit', 'Ticket'],
-      ] as const) {
-        await page.getByRole('tab', { name: tab, exact: true }).click();
-        await page.getByRole('tabpanel').getByText(shown).first().waitFor();
-        await check(page, `operator licence, ${tab}`, found);
-      }
+      ]);
       await page.getByRole('link', { name: 'API account requests' }).click();
       await page.getByRole('heading', { name: 'API account requests', level: 1 }).waitFor();
       await check(page, 'operator API account requests', found);
@@ -270,16 +275,12 @@ it('fits a phone in French, every page of the operator console', async () => {
   await page.getByRole('link', { name: licence.code }).click();
   await page.getByRole('heading', { name: 'Entités', level: 2, exact: true }).waitFor();
   await check(page, 'licence in French', found);
-  for (const [tab, shown] of [
+  await checkTabs(page, 'licence in French', found, [
     ['Configurations de droits', 'Réviseur'],
     ['Utilisateurs', 'Bob Durand'],
     ['Comptes API', "Aucun compte API pour l'instant."],
     ['Intervention du support', 'Ouvrir une intervention du support'],
-  ] as const) {
-    await page.getByRole('tab', { name: tab, exact: true }).click();
-    await page.getByRole('tabpanel').getByText(shown).first().waitFor();
-    await check(page, `licence in French, ${tab}`, found);
-  }
+  ]);
   for (const [link, shown] of [
     ['Demandes de comptes API', 'Aucune demande en attente.'],
     ['Jetons d’opérateur', 'Aucun jeton d’opérateur'],
