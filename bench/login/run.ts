@@ -1,8 +1,10 @@
 // Password sign-ins per second through HTTP: one Gatehouse server process on the local PostgreSQL (a
 // scratch database), optionally pinned to one core, driven by autocannon from this process.
-//   node --import tsx bench/login/run.ts [--seconds 20] [--connections 8] [--users 40] [--cpus 0] [--profile DIR]
-// --cpus is a taskset CPU list for the server process ("" for no pinning); --profile writes the
-// measured server's CPU profile (node --cpu-prof, its whole life: start, idle, sign-ins) into DIR.
+//   node --import tsx bench/login/run.ts [--seconds 20] [--warmup 30] [--connections 8] [--users 40] [--cpus 0] [--profile DIR]
+// --warmup is how many seconds of sign-ins run before the measured ones (0: a process just started,
+// its JavaScript still being compiled); --cpus is a taskset CPU list for the server process ("" for
+// no pinning); --profile writes the measured server's CPU profile (node --cpu-prof, its whole life:
+// start, idle, sign-ins) into DIR.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
@@ -21,6 +23,7 @@ const { values } = parseArgs({
     users: { type: 'string', default: '40' },
     cpus: { type: 'string', default: '0' },
     profile: { type: 'string' },
+    warmup: { type: 'string', default: '30' },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -120,25 +123,29 @@ try {
   const idleFrom = cpuMsOf(server.process.pid!);
   await new Promise((resolve) => setTimeout(resolve, 5000));
   const idleCpuPerSecond = (cpuMsOf(server.process.pid!) - idleFrom) / 5;
+  const signIns = (duration: number) =>
+    autocannon({
+      url: server.url,
+      connections: CONNECTIONS,
+      duration,
+      requests: [
+        {
+          method: 'POST',
+          path: '/api/v1/auth/login',
+          headers: { 'content-type': 'application/json' },
+          setupRequest: (request) => {
+            const user = users[next++ % users.length]!;
+            return { ...request, body: JSON.stringify({ licence: 'bench', login: user.login, password: user.password }) };
+          },
+        },
+      ],
+    });
+  // A server runs for days: what it costs once V8 has compiled the sign-in's code is what is measured.
+  if (Number(values.warmup) > 0) await signIns(Number(values.warmup));
   const cpuBefore = cpuMsOf(server.process.pid!);
   const mainBefore = mainThreadCpuMsOf(server.process.pid!);
   const mainSystemBefore = cpuMsOf(server.process.pid!, { thread: server.process.pid!, only: 'system' });
-  const result = await autocannon({
-    url: server.url,
-    connections: CONNECTIONS,
-    duration: SECONDS,
-    requests: [
-      {
-        method: 'POST',
-        path: '/api/v1/auth/login',
-        headers: { 'content-type': 'application/json' },
-        setupRequest: (request) => {
-          const user = users[next++ % users.length]!;
-          return { ...request, body: JSON.stringify({ licence: 'bench', login: user.login, password: user.password }) };
-        },
-      },
-    ],
-  });
+  const result = await signIns(SECONDS);
   const cpuPerSignIn = (cpuMsOf(server.process.pid!) - cpuBefore) / result.requests.total;
   const mainCpuPerSignIn = (mainThreadCpuMsOf(server.process.pid!) - mainBefore) / result.requests.total;
   // The kernel's share of the main thread: the sockets (HTTP, PostgreSQL) and waking their peers.
@@ -147,7 +154,7 @@ try {
   const argon2 = (argon2Before.perSecond + argon2After.perSecond) / 2;
   const argon2Cpu = (argon2Before.cpuMsPerVerification + argon2After.cpuMsPerVerification) / 2;
   console.log(
-    `password sign-ins over ${SECONDS} s, ${CONNECTIONS} connections, ${USERS} accounts, server on CPUs "${values.cpus || 'all'}" of ${cpus().length} (${cpus()[0]?.model.trim()}), node ${process.version}, ${new Date().toISOString()}`,
+    `password sign-ins over ${SECONDS} s after ${values.warmup} s of warm-up, ${CONNECTIONS} connections, ${USERS} accounts, server on CPUs "${values.cpus || 'all'}" of ${cpus().length} (${cpus()[0]?.model.trim()}), node ${process.version}, ${new Date().toISOString()}`,
   );
   console.table({
     'argon2id alone on the same CPUs, verifications/s (before / after)': `${argon2Before.perSecond.toFixed(1)} / ${argon2After.perSecond.toFixed(1)}`,
