@@ -1,5 +1,5 @@
 import i18next from 'i18next';
-import { useEffect, useMemo, useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from 'react';
+import { useEffect, useMemo, useState, useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from 'react';
 
 // A router of a few lines over the History API: the console has a dozen routes and needs no more.
 
@@ -45,6 +45,16 @@ export function useUnsavedChanges(dirty: boolean): { saved(): void } {
     };
   }, [dirty, token]);
   return useMemo(() => ({ saved: () => unsaved.delete(token) }), [token]);
+}
+
+/**
+ * `useUnsavedChanges` for a form whose values are all it holds: unsaved while they differ from the
+ * values it opened with (compared as JSON; give a Set as a sorted array).
+ */
+export function useUnsavedValues(values: unknown): { saved(): void } {
+  const now = JSON.stringify(values);
+  const [opened] = useState(now);
+  return useUnsavedChanges(now !== opened);
 }
 
 window.addEventListener('beforeunload', (event) => {

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { ApiError, consoleApi, send } from '../api/client';
 import type { RequestOf, User } from '../api/types';
 import { fullName } from '../format';
-import { useUnsavedChanges } from '../router';
+import { useUnsavedValues } from '../router';
 import { joinMobile, MobileField, splitMobile, type MobileParts } from '../users/MobileField';
 import { useNotify } from '../ui/feedback';
 import { SelectField, TextField } from '../ui/fields';
@@ -42,9 +42,7 @@ export function ApiAccountRequestForm({ holderUserId, onDone }: { holderUserId: 
   const [email, setEmail] = useState('');
   const [mobile, setMobile] = useState<MobileParts>(splitMobile(null));
   const kindName = useId();
-  const snapshot = JSON.stringify([login, kind, userId, firstName, lastName, email, mobile]);
-  const [opened] = useState(snapshot);
-  const unsaved = useUnsavedChanges(snapshot !== opened);
+  const unsaved = useUnsavedValues([login, kind, userId, firstName, lastName, email, mobile]);
 
   const holder: Holder | null = kind === 'user' ? (userId === '' ? null : { userId }) : outsideHolder(firstName, lastName, email, mobile);
   const body = { login: login.trim(), holder };

@@ -4,7 +4,7 @@ import type { TFunction } from 'i18next';
 import { ApiError, operatorApi, send } from '../api/client';
 import type { RequestOf, ResponseOf } from '../api/types';
 import { localized } from '../format';
-import { useUnsavedChanges } from '../router';
+import { useUnsavedValues } from '../router';
 import { Field, SelectField, TextField, type Choice } from '../ui/fields';
 import { LoadState } from '../ui/LoadState';
 import { Alert, fieldErrorMessage } from '../ui/problems';
@@ -76,10 +76,7 @@ export function ApplicationForm({ editing, onRegistered, onSaved, onCancel }: Ap
   const [scopes, setScopes] = useState<Set<string>>(new Set(editing?.scopes ?? []));
   const [idTokenSigningAlg, setIdTokenSigningAlg] = useState<IdTokenSigningAlg>(editing?.idTokenSigningAlg ?? 'RS256');
   const service = kind === 'service';
-  // What the form holds, to tell unsaved changes from what it opened with.
-  const snapshot = JSON.stringify([name, kind, redirectUris, postLogoutRedirectUris, backchannelLogoutUri, application, [...scopes].sort(), idTokenSigningAlg]);
-  const [opened] = useState(snapshot);
-  const unsaved = useUnsavedChanges(snapshot !== opened);
+  const unsaved = useUnsavedValues([name, kind, redirectUris, postLogoutRedirectUris, backchannelLogoutUri, application, [...scopes].sort(), idTokenSigningAlg]);
   const titleId = editing ? 'edit-application-title' : 'register-application-title';
 
   const submit = problem.onSubmit(async () => {

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { operatorApi, send } from '../api/client';
-import { Link, navigate, useUnsavedChanges } from '../router';
+import { Link, navigate, useUnsavedValues } from '../router';
 import type { Language } from '../api/types';
 import { currentLanguage, isLanguage } from '../i18n';
 import { useNotify } from '../ui/feedback';
@@ -73,9 +73,7 @@ function LicenceCreateForm({ onDone }: { onDone: (createdCode: string | null) =>
   const [admin, setAdmin] = useState({ login: '', firstName: '', lastName: '', email: '', language: currentLanguage() as Language });
   const [mobile, setMobile] = useState(splitMobile(null));
   const busy = problem.pending;
-  const snapshot = JSON.stringify([code, name, seatLimit, twoFactor, admin, mobile]);
-  const [opened] = useState(snapshot);
-  const unsaved = useUnsavedChanges(snapshot !== opened);
+  const unsaved = useUnsavedValues([code, name, seatLimit, twoFactor, admin, mobile]);
   const updateAdmin = (key: keyof typeof admin, value: string) => {
     if (key === 'language' && !isLanguage(value)) return;
     setAdmin((current) => ({ ...current, [key]: value }));

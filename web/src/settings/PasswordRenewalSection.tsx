@@ -23,26 +23,27 @@ export function PasswordRenewalSection() {
   return <LoadState loaded={settings}>{(data) => <PasswordRenewalForm settings={data} onSaved={settings.set} />}</LoadState>;
 }
 
+/** A setting as its field shows it: empty when none is set. */
+const textOf = (value: number | null) => (value === null ? '' : String(value));
+
 function PasswordRenewalForm({ settings, onSaved }: { settings: RenewalSettings; onSaved: (settings: RenewalSettings) => void }) {
   const { t } = useTranslation();
   const { can } = useSession();
   const notify = useNotify();
   const editable = can('licence-configuration.two-factor.edit');
   const submit = useSubmit(['months', 'reminderDays', 'apiSecretMaxAgeDays']);
-  const [months, setMonths] = useState(settings.months === null ? '' : String(settings.months));
-  const [reminderDays, setReminderDays] = useState(String(settings.reminderDays));
-  const [apiSecretMaxAgeDays, setApiSecretMaxAgeDays] = useState(settings.apiSecretMaxAgeDays === null ? '' : String(settings.apiSecretMaxAgeDays));
+  const [months, setMonths] = useState(textOf(settings.months));
+  const [reminderDays, setReminderDays] = useState(textOf(settings.reminderDays));
+  const [apiSecretMaxAgeDays, setApiSecretMaxAgeDays] = useState(textOf(settings.apiSecretMaxAgeDays));
 
   useEffect(() => {
-    setMonths(settings.months === null ? '' : String(settings.months));
-    setReminderDays(String(settings.reminderDays));
-    setApiSecretMaxAgeDays(settings.apiSecretMaxAgeDays === null ? '' : String(settings.apiSecretMaxAgeDays));
+    setMonths(textOf(settings.months));
+    setReminderDays(textOf(settings.reminderDays));
+    setApiSecretMaxAgeDays(textOf(settings.apiSecretMaxAgeDays));
   }, [settings]);
 
   const unsaved = useUnsavedChanges(
-    months !== (settings.months === null ? '' : String(settings.months)) ||
-      reminderDays !== String(settings.reminderDays) ||
-      apiSecretMaxAgeDays !== (settings.apiSecretMaxAgeDays === null ? '' : String(settings.apiSecretMaxAgeDays)),
+    months !== textOf(settings.months) || reminderDays !== textOf(settings.reminderDays) || apiSecretMaxAgeDays !== textOf(settings.apiSecretMaxAgeDays),
   );
 
   // Numbers as typed: the server judges them and names the field it refuses.

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { consoleApi, send } from '../api/client';
-import { useUnsavedChanges } from '../router';
+import { useUnsavedValues } from '../router';
 import type { Gender, User, UserChanges, UserInput } from '../api/types';
 import { useNotify } from '../ui/feedback';
 import { SelectField, TextField } from '../ui/fields';
@@ -61,9 +61,8 @@ export function UserForm({ user, reference, onSaved, onCancel, create, grantAny 
   const { t, i18n } = useTranslation();
   const notify = useNotify();
   const problem = useSubmit(FIELDS, { login_taken: 'login' });
-  const [initial] = useState<Draft>(() => draftOf(user, i18n.language));
-  const [draft, setDraft] = useState<Draft>(initial);
-  const unsaved = useUnsavedChanges(JSON.stringify(draft) !== JSON.stringify(initial));
+  const [draft, setDraft] = useState<Draft>(() => draftOf(user, i18n.language));
+  const unsaved = useUnsavedValues(draft);
   const update = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((current) => ({ ...current, [key]: value }));
 
   // Admins grant only the assignable configurations; a user holding another one (e.g. Admin) keeps it shown.
