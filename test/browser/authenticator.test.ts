@@ -80,8 +80,25 @@ describe('an authenticator app as second factor', () => {
   it('is set up in My account, asked at sign-in, then removed', async () => {
     const { context, page } = await newConsole(browser, server);
     await signIn(page, licence.code, 'bruno');
+    // An enrolment begun (the key perhaps already in the app) is not left unasked; cancelling it is.
+    const asked: string[] = [];
+    page.on('dialog', (dialog) => {
+      asked.push(dialog.message());
+      void dialog.dismiss();
+    });
+    const section = page.getByRole('region', { name: 'Two-factor authentication' });
+    await section.getByRole('button', { name: 'Set up an authenticator app' }).click();
+    await section.getByLabel('Your password').fill(PASSWORD);
+    await section.getByRole('button', { name: 'Continue' }).click();
+    await section.locator('.totp-secret').waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect.poll(() => asked).toEqual(['Your changes are not saved. Leave this page and lose them?']);
+    await section.getByRole('button', { name: 'Cancel' }).click();
+
     const secret = await setUpApp(page, { screenshot: 'authenticator-set-up.en' });
+    // Set up, nothing is left to lose: signing out does not ask.
     await signOut(page);
+    expect(asked).toHaveLength(1);
 
     await signIn(page, licence.code, 'bruno');
     await page.getByRole('heading', { name: 'Confirm it is you' }).waitFor();

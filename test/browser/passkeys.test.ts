@@ -44,11 +44,20 @@ describe('passkeys in the console', () => {
     await section.getByText('No passkey yet.').waitFor();
 
     await section.getByLabel('Name of the new passkey').fill('Work laptop');
+    // A name typed and not added yet is asked about before signing out; staying keeps it.
+    const asked: string[] = [];
+    page.on('dialog', (dialog) => {
+      asked.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect.poll(() => asked).toEqual(['Your changes are not saved. Leave this page and lose them?']);
     await section.getByRole('button', { name: 'Add a passkey' }).click();
     const row = section.getByRole('row', { name: /Work laptop/ });
     await row.waitFor();
     expect(await row.getByRole('cell').nth(2).innerText()).toBe('Never');
 
+    // Added, nothing is left to lose.
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await page.getByLabel('Licence').fill(licence.code);
@@ -69,6 +78,7 @@ describe('passkeys in the console', () => {
     await page.getByLabel('Licence').fill(licence.code);
     await page.getByRole('button', { name: 'Use a passkey' }).click();
     await page.getByText('This passkey was not accepted for this licence.', { exact: false }).waitFor();
+    expect(asked).toHaveLength(1);
     await context.close();
   });
 

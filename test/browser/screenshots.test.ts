@@ -162,6 +162,8 @@ async function consoleScreens(lang: Lang): Promise<void> {
   await page.getByRole('table').locator('tbody tr').nth(1).waitFor();
   await shoot(page, 'users-import', lang);
 
+  // The file checked is left unimported, on purpose.
+  page.once('dialog', (dialog) => void dialog.accept());
   await page.getByRole('link', { name: words.settings }).click();
   await page.getByRole('heading', { name: words.settings, level: 1 }).waitFor();
   await shoot(page, 'licence-settings', lang);

@@ -36,6 +36,8 @@ const WORDS = {
     badEmail: 'E-mail: has the wrong format',
     done: '1 user imported',
     encoding: 'The file is not UTF-8 text',
+    myAccount: 'My account',
+    leave: 'Your changes are not saved. Leave this page and lose them?',
   },
   fr: {
     export: 'Exporter en CSV',
@@ -52,6 +54,8 @@ const WORDS = {
     badEmail: "E-mail: n'a pas le bon format",
     done: '1 utilisateur importé',
     encoding: "Le fichier n'est pas du texte UTF-8",
+    myAccount: 'Mon compte',
+    leave: 'Vos modifications ne sont pas enregistrées. Quitter cette page et les perdre ?',
   },
 } as const;
 
@@ -117,6 +121,17 @@ for (const language of ['en', 'fr'] as const) {
       await check(page, words, 'latin1.csv', Buffer.from(edited, 'latin1'));
       await page.getByRole('alert').filter({ hasText: words.encoding }).waitFor();
 
+      // A file chosen and not imported is not left unasked: staying keeps the page as it was.
+      const asked: string[] = [];
+      page.on('dialog', (dialog) => {
+        asked.push(dialog.message());
+        void dialog.dismiss();
+      });
+      const menu = page.getByRole('navigation', { name: /Main menu|Menu principal/ });
+      await menu.getByRole('link', { name: words.myAccount }).click();
+      await expect.poll(() => asked).toEqual([words.leave]);
+      await page.getByRole('alert').filter({ hasText: words.encoding }).waitFor();
+
       // Fixed: the bad row taken out, the file checks clean and imports.
       const fixed = edited.split('\r\n').slice(0, 2).join('\r\n');
       await check(page, words, 'users.csv', Buffer.from(fixed, 'utf8'));
@@ -124,6 +139,10 @@ for (const language of ['en', 'fr'] as const) {
       await expect.poll(() => apply.isEnabled()).toBe(true);
       await apply.click();
       await page.getByText(words.done).waitFor();
+      // Imported, nothing is left to lose.
+      await menu.getByRole('link', { name: words.myAccount }).click();
+      await page.getByRole('heading', { name: words.myAccount, level: 1 }).waitFor();
+      expect(asked).toHaveLength(1);
 
       const users: { items: { login: string; firstName: string }[] } = await server.operator('GET', `/licences/${licence.code}/users?q=chloe`);
       expect(users.items.map((user) => [user.login, user.firstName])).toEqual([['chloe', 'Chloé']]);

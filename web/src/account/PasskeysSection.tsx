@@ -3,6 +3,7 @@ import { useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, consoleApi, send } from '../api/client';
 import { formatDateTime } from '../format';
+import { useUnsavedChanges } from '../router';
 import { useSession } from '../session';
 import { ConfirmDialog } from '../ui/ConfirmDialog';
 import { DataTable } from '../ui/DataTable';
@@ -107,6 +108,7 @@ function AddPasskeyForm({ onAdded }: { onAdded: (name: string) => Promise<void> 
   const [missing, setMissing] = useState(false);
   const [busy, setBusy] = useState(false);
   const input = useRef<HTMLInputElement>(null);
+  const unsaved = useUnsavedChanges(name !== '');
 
   if (!browserSupportsWebAuthn()) return <p className="muted">{t('passkeys.unsupported')}</p>;
 
@@ -131,6 +133,7 @@ function AddPasskeyForm({ onAdded }: { onAdded: (name: string) => Promise<void> 
       // Spread into plain objects: the browser library's interfaces are the same JSON the schema describes.
       const answer = { ...response, response: { ...response.response }, clientExtensionResults: { ...response.clientExtensionResults } };
       await send(consoleApi.POST('/api/v1/me/passkeys', { body: { name: typed, response: answer } }));
+      unsaved.saved();
       setName('');
       await onAdded(typed);
     } catch (error) {

@@ -2,6 +2,7 @@ import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, consoleApi, send } from '../api/client';
 import type { TotpEnrolment } from '../api/types';
+import { useUnsavedChanges } from '../router';
 import { useAccount, useSession } from '../session';
 import { useNotify } from '../ui/feedback';
 import { TextField } from '../ui/fields';
@@ -260,6 +261,8 @@ function ConfirmApp({ enrolment, onConfirmed, onCancel }: { enrolment: TotpEnrol
   const input = useRef<HTMLInputElement>(null);
   const firstHeading = useRef<HTMLHeadingElement>(null);
   const keyId = useId();
+  // An enrolment begun (the key perhaps already in the app) is lost if the page is left before its code confirms it.
+  const unsaved = useUnsavedChanges(true);
   // The password form that led here is gone: the focus moves on to what to do next.
   useEffect(() => firstHeading.current?.focus(), []);
 
@@ -285,6 +288,7 @@ function ConfirmApp({ enrolment, onConfirmed, onCancel }: { enrolment: TotpEnrol
     setBusy(true);
     try {
       await send(consoleApi.POST('/api/v1/me/totp/confirm', { body: { code: typed } }));
+      unsaved.saved();
       await onConfirmed();
     } catch (error) {
       problem.capture(error);

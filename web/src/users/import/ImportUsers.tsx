@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import { ApiError, consoleApi, send } from '../../api/client';
 import type { paths } from '../../api/schema';
-import { Link } from '../../router';
+import { Link, useUnsavedChanges } from '../../router';
 import { DataTable } from '../../ui/DataTable';
 import { Field } from '../../ui/fields';
 import { Alert, problemMessage } from '../../ui/problems';
@@ -59,6 +59,8 @@ export function ImportUsers({ onImported }: { onImported: () => void }) {
   const [problem, setProblem] = useState<string | null>(null);
   const [created, setCreated] = useState<number | null>(null);
   const [pending, setPending] = useState(false);
+  // A file chosen and not imported yet.
+  const unsaved = useUnsavedChanges(file !== null && created === null);
 
   const run = async (work: () => Promise<void>) => {
     setPending(true);
@@ -86,6 +88,7 @@ export function ImportUsers({ onImported }: { onImported: () => void }) {
     if (file === null) return;
     void run(async () => {
       const answer = await importFile(file, false);
+      unsaved.saved();
       setCreated('created' in answer ? answer.created : answer.summary.create);
       setReport(null);
       onImported();
