@@ -54,10 +54,13 @@ export interface OutboxOptions {
   markWhileSending?: boolean;
 }
 
-/** Small claims: a process that dies holds few messages back, and only until its lease runs out. */
+/**
+ * Small claims: a process that dies holds few messages back, and only until its lease runs out. A
+ * message of a killed process waits at most the lease and one poll: 25 s and 1 s, under half a minute.
+ */
 const BATCH = 10;
 const MAX_ATTEMPTS = 8;
-const LEASE_SECONDS = 30;
+const LEASE_SECONDS = 25;
 const backoffSeconds = (attempts: number) => Math.min(3600, 5 * 4 ** (attempts - 1));
 const rowsOf = <T>(result: unknown) => (result as { rows: T[] }).rows;
 /** Rows are keyed by (licence_id, id): every statement names both, so it finds the row by its key. */
