@@ -102,10 +102,22 @@ describe('two-factor sign-in and API accounts', () => {
     await operator.page.getByRole('button', { name: 'Fulfil crm-ws' }).click();
     const fulfil = operator.page.getByRole('form', { name: 'Fulfil the request for crm-ws' });
     await fulfil.getByLabel('Rights configuration').selectOption({ label: 'User' });
+    // A request half handled is not left unasked: staying keeps what was chosen.
+    const asked: string[] = [];
+    operator.page.on('dialog', (dialog) => {
+      asked.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await operator.page.getByRole('link', { name: 'Licences' }).click();
+    await expect.poll(() => asked).toEqual(['Your changes are not saved. Leave this page and lose them?']);
     await fulfil.getByLabel('Entity group').selectOption({ index: 1 });
     await expectNoSeriousA11yViolations(operator.page, 'operator api account requests');
     await fulfil.getByRole('button', { name: 'Create the API account' }).click();
     await expect.poll(() => operator.page.locator('.toasts').innerText()).toContain('its password goes to the holder by Transfer Box');
+    // Fulfilled, nothing is left to lose.
+    await operator.page.getByRole('link', { name: 'Licences' }).click();
+    await operator.page.getByRole('heading', { name: 'Licences', level: 1 }).waitFor();
+    expect(asked).toHaveLength(1);
     await operator.context.close();
 
     await admin.page.getByRole('link', { name: 'Transfer Box' }).click();

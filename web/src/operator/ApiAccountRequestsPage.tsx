@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { operatorApi, send } from '../api/client';
 import { configurationName, formatDateTime, fullName } from '../format';
+import { useUnsavedChanges, useUnsavedValues } from '../router';
 import type { OperatorApiAccountRequest as ApiAccountRequest } from '../api/types';
 import { useNotify } from '../ui/feedback';
 import { SelectField, TextField } from '../ui/fields';
@@ -123,10 +124,12 @@ function FulfilForm({ request, onDone }: { request: ApiAccountRequest; onDone: (
   );
   const [configurationId, setConfigurationId] = useState('');
   const [entityGroupId, setEntityGroupId] = useState('');
+  const unsaved = useUnsavedValues([configurationId, entityGroupId]);
   const busy = problem.pending;
 
   const submit = problem.onSubmit(async () => {
     const answer = await send(operatorApi.POST('/operator/v1/api-account-requests/{id}/fulfil', { params: { path: { id: request.id } }, body: { configurationId, entityGroupId } }));
+    unsaved.saved();
     notify(t('operator.requests.fulfilled', { login: request.login, delivery: t(`operator.requests.delivery.${answer.delivery}`, { defaultValue: answer.delivery }) }));
     onDone(true);
   });
@@ -176,10 +179,12 @@ function RejectForm({ request, onDone }: { request: ApiAccountRequest; onDone: (
   const notify = useNotify();
   const problem = useSubmit(['reason']);
   const [reason, setReason] = useState('');
+  const unsaved = useUnsavedChanges(reason !== '');
   const busy = problem.pending;
 
   const submit = problem.onSubmit(async () => {
     await send(operatorApi.POST('/operator/v1/api-account-requests/{id}/reject', { params: { path: { id: request.id } }, body: { reason } }));
+    unsaved.saved();
     notify(t('operator.requests.rejected', { login: request.login }));
     onDone(true);
   });
