@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { base32Decode, totp } from '../../src/core/totp.ts';
-import { expectNoSeriousA11yViolations, launchBrowser, newConsole, signIn } from './support/browser.ts';
+import { answerConfirmations, expectNoSeriousA11yViolations, launchBrowser, LEAVE_UNSAVED, newConsole, signIn } from './support/browser.ts';
 import { createLicence, createUser, PASSWORD, ROOT, setPasswordByApi, startServer, uniqueCode, type LicenceFixture, type RunningServer } from './support/server.ts';
 
 // A user sets up an authenticator app in My account, signs in with its code, and removes it; with
@@ -81,18 +81,14 @@ describe('an authenticator app as second factor', () => {
     const { context, page } = await newConsole(browser, server);
     await signIn(page, licence.code, 'bruno');
     // An enrolment begun (the key perhaps already in the app) is not left unasked; cancelling it is.
-    const asked: string[] = [];
-    page.on('dialog', (dialog) => {
-      asked.push(dialog.message());
-      void dialog.dismiss();
-    });
+    const { asked } = answerConfirmations(page);
     const section = page.getByRole('region', { name: 'Two-factor authentication' });
     await section.getByRole('button', { name: 'Set up an authenticator app' }).click();
     await section.getByLabel('Your password').fill(PASSWORD);
     await section.getByRole('button', { name: 'Continue' }).click();
     await section.locator('.totp-secret').waitFor();
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await expect.poll(() => asked).toEqual(['Your changes are not saved. Leave this page and lose them?']);
+    await expect.poll(() => asked).toEqual([LEAVE_UNSAVED]);
     await section.getByRole('button', { name: 'Cancel' }).click();
 
     const secret = await setUpApp(page, { screenshot: 'authenticator-set-up.en' });

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectNoSeriousA11yViolations, launchBrowser, newConsole } from './support/browser.ts';
+import { answerConfirmations, expectNoSeriousA11yViolations, launchBrowser, LEAVE_UNSAVED, newConsole } from './support/browser.ts';
 import { createLicence, PASSWORD, setPasswordByApi, startServer, type LicenceFixture, type RunningServer } from './support/server.ts';
 
 // An operator looks after a running licence: edits its seat limit and applications (and is told which
@@ -99,19 +99,15 @@ describe('an operator looking after a licence', () => {
   it('asks before another section drops an entity half typed', async () => {
     const { context, page } = await newConsole(browser, server);
     await openLicence(page);
-    const asked: string[] = [];
-    let answer: 'stay' | 'leave' = 'stay';
-    page.on('dialog', (dialog) => {
-      asked.push(dialog.message());
-      void (answer === 'stay' ? dialog.dismiss() : dialog.accept());
-    });
+    const confirmations = answerConfirmations(page);
+    const { asked } = confirmations;
     const entityForm = page.getByRole('form', { name: 'Add an entity' });
     await entityForm.getByLabel('Code').fill('north');
     await page.getByRole('tab', { name: 'Users', exact: true }).click();
-    await expect.poll(() => asked).toEqual(['Your changes are not saved. Leave this page and lose them?']);
+    await expect.poll(() => asked).toEqual([LEAVE_UNSAVED]);
     expect(await page.getByRole('tab', { name: 'Entities and groups', selected: true }).count()).toBe(1);
     expect(await entityForm.getByLabel('Code').inputValue()).toBe('north');
-    answer = 'leave';
+    confirmations.answer = 'leave';
     await page.getByRole('tab', { name: 'Users', exact: true }).click();
     await page.getByRole('tab', { name: 'Users', exact: true, selected: true }).waitFor();
     // Nothing typed, nothing asked.

@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newConsole, signIn } from './support/browser.ts';
+import { answerConfirmations, launchBrowser, LEAVE_UNSAVED, newConsole, signIn } from './support/browser.ts';
 import { createLicence, createUser, PASSWORD, startServer, type LicenceFixture, type RunningServer } from './support/server.ts';
 
 // Passkeys in Chromium, with a virtual authenticator of the DevTools protocol standing in for the
@@ -45,13 +45,9 @@ describe('passkeys in the console', () => {
 
     await section.getByLabel('Name of the new passkey').fill('Work laptop');
     // A name typed and not added yet is asked about before signing out; staying keeps it.
-    const asked: string[] = [];
-    page.on('dialog', (dialog) => {
-      asked.push(dialog.message());
-      void dialog.dismiss();
-    });
+    const { asked } = answerConfirmations(page);
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await expect.poll(() => asked).toEqual(['Your changes are not saved. Leave this page and lose them?']);
+    await expect.poll(() => asked).toEqual([LEAVE_UNSAVED]);
     await section.getByRole('button', { name: 'Add a passkey' }).click();
     const row = section.getByRole('row', { name: /Work laptop/ });
     await row.waitFor();

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectNoSeriousA11yViolations, launchBrowser, newConsole } from './support/browser.ts';
+import { answerConfirmations, expectNoSeriousA11yViolations, launchBrowser, LEAVE_UNSAVED, newConsole } from './support/browser.ts';
 import { PASSWORD, setPasswordByApi, startServer, uniqueCode, type RunningServer } from './support/server.ts';
 
 // A licence with two-factor on: the SMS code at sign-in; then an API account requested by the admin,
@@ -103,13 +103,9 @@ describe('two-factor sign-in and API accounts', () => {
     const fulfil = operator.page.getByRole('form', { name: 'Fulfil the request for crm-ws' });
     await fulfil.getByLabel('Rights configuration').selectOption({ label: 'User' });
     // A request half handled is not left unasked: staying keeps what was chosen.
-    const asked: string[] = [];
-    operator.page.on('dialog', (dialog) => {
-      asked.push(dialog.message());
-      void dialog.dismiss();
-    });
+    const { asked } = answerConfirmations(operator.page);
     await operator.page.getByRole('link', { name: 'Licences' }).click();
-    await expect.poll(() => asked).toEqual(['Your changes are not saved. Leave this page and lose them?']);
+    await expect.poll(() => asked).toEqual([LEAVE_UNSAVED]);
     await fulfil.getByLabel('Entity group').selectOption({ index: 1 });
     await expectNoSeriousA11yViolations(operator.page, 'operator api account requests');
     await fulfil.getByRole('button', { name: 'Create the API account' }).click();

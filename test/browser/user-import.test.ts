@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectNoSeriousA11yViolations, launchBrowser, newConsole } from './support/browser.ts';
+import { answerConfirmations, expectNoSeriousA11yViolations, launchBrowser, LEAVE_UNSAVED, newConsole } from './support/browser.ts';
 import { createLicence, createUser, PASSWORD, setPasswordByApi, startServer, type LicenceFixture, type RunningServer } from './support/server.ts';
 
 // The users' CSV in the console, as an admin uses it: export the list they see (tab and search), edit
@@ -37,7 +37,7 @@ const WORDS = {
     done: '1 user imported',
     encoding: 'The file is not UTF-8 text',
     myAccount: 'My account',
-    leave: 'Your changes are not saved. Leave this page and lose them?',
+    leave: LEAVE_UNSAVED,
   },
   fr: {
     export: 'Exporter en CSV',
@@ -122,11 +122,7 @@ for (const language of ['en', 'fr'] as const) {
       await page.getByRole('alert').filter({ hasText: words.encoding }).waitFor();
 
       // A file chosen and not imported is not left unasked: staying keeps the page as it was.
-      const asked: string[] = [];
-      page.on('dialog', (dialog) => {
-        asked.push(dialog.message());
-        void dialog.dismiss();
-      });
+      const { asked } = answerConfirmations(page);
       const menu = page.getByRole('navigation', { name: /Main menu|Menu principal/ });
       await menu.getByRole('link', { name: words.myAccount }).click();
       await expect.poll(() => asked).toEqual([words.leave]);

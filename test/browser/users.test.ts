@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectNoSeriousA11yViolations, launchBrowser, menuEntries, newConsole, setPasswordFromLink, signIn } from './support/browser.ts';
+import { answerConfirmations, expectNoSeriousA11yViolations, launchBrowser, LEAVE_UNSAVED, menuEntries, newConsole, setPasswordFromLink, signIn } from './support/browser.ts';
 import { createLicence, PASSWORD, startServer, type LicenceFixture, type RunningServer } from './support/server.ts';
 
 // The users app as a licence admin lives it, and what the people they create then see.
@@ -107,13 +107,8 @@ describe('a licence admin', () => {
 
   it('is asked before a form with unsaved changes is left, and keeps it when staying', async () => {
     const { context, page } = await newConsole(browser, server);
-    // Every confirmation the page asks, answered as `answer` says.
-    const asked: string[] = [];
-    let answer: 'stay' | 'leave' = 'stay';
-    page.on('dialog', (dialog) => {
-      asked.push(dialog.message());
-      void (answer === 'stay' ? dialog.dismiss() : dialog.accept());
-    });
+    const confirmations = answerConfirmations(page);
+    const { asked } = confirmations;
     await signIn(page, licence.code, 'alice');
     await page.getByRole('heading', { name: 'My account' }).waitFor();
     await page.getByRole('link', { name: 'Users' }).click();
@@ -124,7 +119,7 @@ describe('a licence admin', () => {
 
     // A menu link, then Back: the page stays, with what was typed.
     await page.getByRole('link', { name: 'Licence accesses' }).click();
-    await expect.poll(() => asked).toEqual(['Your changes are not saved. Leave this page and lose them?']);
+    await expect.poll(() => asked).toEqual([LEAVE_UNSAVED]);
     await page.goBack();
     await expect.poll(() => asked.length).toBe(2);
     expect(new URL(page.url()).pathname).toBe('/users/new');
@@ -142,7 +137,7 @@ describe('a licence admin', () => {
     // An edit left on purpose is dropped: the user stays as saved.
     await page.getByRole('button', { name: 'Edit' }).click();
     await page.getByRole('form', { name: /Edit halfway/ }).getByLabel('First name').fill('Changed');
-    answer = 'leave';
+    confirmations.answer = 'leave';
     await page.getByRole('link', { name: 'Licence accesses' }).click();
     await page.getByRole('heading', { name: 'Licence accesses' }).waitFor();
     expect(asked).toHaveLength(3);

@@ -54,6 +54,22 @@ export async function signIn(page: Page, licence: string, login: string, passwor
   await page.getByRole('button', { name: labels.submit, exact: true }).click();
 }
 
+/** What the console asks before unsaved changes are left, in English. */
+export const LEAVE_UNSAVED = 'Your changes are not saved. Leave this page and lose them?';
+
+/**
+ * Records every confirmation the page asks (`asked`, their messages in order) and answers each as
+ * `answer` says when it comes: 'stay' dismisses it, 'leave' accepts it.
+ */
+export function answerConfirmations(page: Page, answer: 'stay' | 'leave' = 'stay'): { asked: string[]; answer: 'stay' | 'leave' } {
+  const confirmations = { asked: [] as string[], answer };
+  page.on('dialog', (dialog) => {
+    confirmations.asked.push(dialog.message());
+    void (confirmations.answer === 'stay' ? dialog.dismiss() : dialog.accept());
+  });
+  return confirmations;
+}
+
 /** The labels of the left menu, in order. */
 export async function menuEntries(page: Page): Promise<string[]> {
   const menu = page.getByRole('navigation', { name: /Main menu|Menu principal/ });
