@@ -217,15 +217,15 @@ for (const width of [1280, PHONE]) {
         ['API accounts', 'No API account yet.'],
         ['Support visit', 'Ticket'],
       ]);
-      await page.getByRole('link', { name: 'API account requests' }).click();
-      await page.getByRole('heading', { name: 'API account requests', level: 1 }).waitFor();
-      await check(page, 'operator API account requests', found);
-      await page.getByRole('link', { name: 'Operator tokens' }).click();
-      await page.getByRole('heading', { name: 'Operator tokens', level: 1 }).waitFor();
-      await check(page, 'operator tokens', found);
-      await page.getByRole('link', { name: 'Applications' }).click();
-      await page.getByRole('heading', { name: 'Applications', level: 1 }).waitFor();
-      await check(page, 'operator applications', found);
+      for (const [menu, screen] of [
+        ['API account requests', 'operator API account requests'],
+        ['Operator tokens', 'operator tokens'],
+        ['Applications', 'operator applications'],
+      ] as const) {
+        await page.getByRole('link', { name: menu }).click();
+        await page.getByRole('heading', { name: menu, level: 1 }).waitFor();
+        await check(page, screen, found);
+      }
       await page.getByRole('button', { name: 'Register an application' }).click();
       await page.getByRole('heading', { name: 'Register an application', level: 2 }).waitFor();
       await check(page, 'operator application form', found);
